@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from sites.choices import EngagementStatus, Phase
+from sites.selectors import site_detail_for, site_list_for
+
+
+@login_required
+def site_list(request):
+    page = Paginator(site_list_for(user=request.user), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sites/site_list.html",
+        {
+            "page": page,
+            "phase_labels": dict(Phase.choices),
+            "status_labels": dict(EngagementStatus.choices),
+        },
+    )
+
+
+@login_required
+def site_detail(request, slug: str):
+    site = site_detail_for(user=request.user, slug=slug)
+    return render(request, "sites/site_detail.html", {"site": site})
