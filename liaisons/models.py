@@ -11,7 +11,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from liaisons.choices import AssignmentRole, VisitMode, VisitStatus
-from psp.accounts.roles import Role
+from psp.accounts.roles import Role, roles_of
+from psp.domain import VisibleThroughQuerySet
 from sites.models import CoreArea, Engagement, Site, sees_whole_portfolio
 
 if TYPE_CHECKING:
@@ -20,13 +21,15 @@ if TYPE_CHECKING:
 
 class LiaisonQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> LiaisonQuerySet:
-        if sees_whole_portfolio(user) or user.has_role(Role.LIAISON):
+        if sees_whole_portfolio(user) or Role.LIAISON in roles_of(user):
             # Liaisons work as a team and see each other's profiles (not each other's sites).
             return self
-        if user.has_role(Role.SITE_CONTACT):
+        if Role.SITE_CONTACT in roles_of(user):
             return self.filter(
-                assignments__engagement__site__in=Site.objects.visible_to(user)
-            ).distinct()
+                pk__in=Assignment.objects.filter(
+                    engagement__site__in=Site.objects.of_contact(user).values("pk")
+                ).values("liaison_id")
+            )
         return self.none()
 
 
@@ -52,10 +55,7 @@ class Liaison(models.Model):
         return str(self.user)
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> AssignmentQuerySet:
-        return self.filter(engagement__in=Engagement.objects.visible_to(user))
-
+class AssignmentQuerySet(VisibleThroughQuerySet.via("engagement")):
     def current(self, *, on: datetime.date) -> AssignmentQuerySet:
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
 
@@ -64,9 +64,7 @@ class Assignment(models.Model):
     """A liaison on an engagement. At most one current primary per engagement (database rule)."""
 
     liaison = models.ForeignKey(Liaison, on_delete=models.PROTECT, related_name="assignments")
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="assignments"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(
         max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.PRIMARY
     )
@@ -107,21 +105,21 @@ class Assignment(models.Model):
 
 class SiteVisitQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> SiteVisitQuerySet:
-        if user.has_role(Role.COORDINATOR):
+        roles = roles_of(user)
+        if Role.COORDINATOR in roles:
             return self
         reach = Q(pk__in=[])
-        if user.has_role(Role.INTEGRATION):
+        if Role.INTEGRATION in roles:
             reach |= Q(status=VisitStatus.SUBMITTED)
-        if user.has_role(Role.LIAISON):
+        if Role.LIAISON in roles:
             # Their own visits in any state, and what colleagues submitted at their sites.
             reach |= Q(liaison__user=user) | Q(
-                status=VisitStatus.SUBMITTED, site__in=Site.objects.visible_to(user)
+                status=VisitStatus.SUBMITTED, site__in=Site.objects.of_liaison(user).values("pk")
             )
-        if user.has_role(Role.SITE_CONTACT):
-            # The shared summary of submitted visits; internal notes are never rendered for them.
+        if Role.SITE_CONTACT in roles:
+            # The shared summary of submitted visits; internal notes are never shown to them.
             reach |= Q(
-                status=VisitStatus.SUBMITTED,
-                site__in=Site.objects.filter(contacts__user=user).values("pk"),
+                status=VisitStatus.SUBMITTED, site__in=Site.objects.of_contact(user).values("pk")
             )
         return self.filter(reach)
 
@@ -139,9 +137,7 @@ class SiteVisit(models.Model):
     mode = models.CharField(
         "visit type", max_length=10, choices=VisitMode.choices, default=VisitMode.ON_SITE
     )
-    status = models.CharField(
-        max_length=10, choices=VisitStatus.choices, default=VisitStatus.DRAFT
-    )
+    status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.DRAFT)
     purpose = models.CharField(max_length=300, blank=True)
     core_areas = models.ManyToManyField(CoreArea, blank=True, related_name="visits")
     people_met = models.TextField("people and agencies met", blank=True)
@@ -177,10 +173,7 @@ class SiteVisit(models.Model):
         return f"{self.site} visit on {self.start_date}"
 
 
-class ActionItemQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> ActionItemQuerySet:
-        return self.filter(visit__in=SiteVisit.objects.visible_to(user))
-
+class ActionItemQuerySet(VisibleThroughQuerySet.via("visit")):
     def open(self) -> ActionItemQuerySet:
         return self.filter(done_on__isnull=True)
 

@@ -42,7 +42,10 @@ def assignment_create(
         raise ValidationError({"liaison": f"{liaison} is not an active liaison."})
     if start_date < engagement.start_date:
         raise ValidationError(
-            {"start_date": f"The assignment cannot start before the engagement ({engagement.start_date})."}
+            {
+                "start_date": "The assignment cannot start before the engagement "
+                f"({engagement.start_date})."
+            }
         )
     assignment = validate_and_save(
         Assignment(liaison=liaison, engagement=engagement, role=role, start_date=start_date),
@@ -106,7 +109,10 @@ def liaison_reassign(
         raise ValidationError({"liaison": f"{new_liaison} is already the primary liaison."})
     if start_date < current.start_date:
         raise ValidationError(
-            {"start_date": f"The hand-off cannot be before the current assignment began ({current.start_date})."}
+            {
+                "start_date": "The hand-off cannot be before the current assignment began "
+                f"({current.start_date})."
+            }
         )
     assignment_end(assignment=current, end_date=start_date, handoff_note=handoff_note, actor=actor)
     # A backup stepping up to primary ends their backup assignment first.

@@ -90,7 +90,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if not DEBUG else 0)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DJANGO_CONN_MAX_AGE", default=60 if not DEBUG else 0
+)
 # A pooled connection is checked before reuse, so a PostgreSQL restart costs one reconnect,
 # not a burst of errors.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -132,7 +134,9 @@ STORAGES = {
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PSP Engagement Tracker <no-reply@psp.local>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="PSP Engagement Tracker <no-reply@psp.local>"
+)
 
 # --- Background jobs ------------------------------------------------------------------------
 # No broker (the SQLite quick start): jobs run in-process through management commands.

@@ -63,7 +63,13 @@ class MilestoneInline(admin.TabularInline):
 class ExtensionInline(admin.TabularInline):
     model = EngagementExtension
     extra = 0
-    readonly_fields = ["previous_planned_end", "new_planned_end", "reason", "extended_by", "extended_at"]
+    readonly_fields = [
+        "previous_planned_end",
+        "new_planned_end",
+        "reason",
+        "extended_by",
+        "extended_at",
+    ]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -83,7 +89,16 @@ class EngagementAdmin(SimpleHistoryAdmin):
 
 @admin.register(MilestoneTemplate)
 class MilestoneTemplateAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "phase", "key", "offset_months", "offset_days", "repeats_yearly", "order", "active"]
+    list_display = [
+        "title",
+        "phase",
+        "key",
+        "offset_months",
+        "offset_days",
+        "repeats_yearly",
+        "order",
+        "active",
+    ]
     list_filter = ["phase", "repeats_yearly", "active"]
     search_fields = ["title", "key"]
 
@@ -91,7 +106,11 @@ class MilestoneTemplateAdmin(SimpleHistoryAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
     list_display = ["title", "engagement", "due_date", "completed_on", "owner"]
-    list_filter = ["engagement__phase", "engagement__status", ("completed_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "engagement__phase",
+        "engagement__status",
+        ("completed_on", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["title", "engagement__site__name"]
     date_hierarchy = "due_date"
     list_select_related = ["engagement__site", "owner"]

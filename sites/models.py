@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from psp.accounts.roles import Role
+from psp.accounts.roles import Role, roles_of
+from psp.domain import ReferenceDataQuerySet, VisibleThroughQuerySet
 from sites.choices import (
     OPEN_ENGAGEMENT_STATUSES,
     EngagementStatus,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 def sees_whole_portfolio(user: User) -> bool:
     """Coordinators and integration clients read every site (DESIGN.md §2)."""
-    return bool(user.roles & {Role.COORDINATOR, Role.INTEGRATION})
+    return bool(roles_of(user) & {Role.COORDINATOR, Role.INTEGRATION})
 
 
 class CoreArea(models.Model):
@@ -41,6 +42,7 @@ class CoreArea(models.Model):
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
+    objects = ReferenceDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -51,30 +53,46 @@ class CoreArea(models.Model):
 
 class SiteQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> SiteQuerySet:
-        if not user.is_authenticated or not user.roles:
-            return self.none()
+        visible = self.working_on_by(user)
+        if Role.TTA_PROVIDER in roles_of(user) and not sees_whole_portfolio(user):
+            # Enough to name the site of a request assigned to the provider's organization.
+            provider_sites = self.model.objects.filter(tta_requests__provider__staff=user)
+            visible = self.filter(
+                Q(pk__in=visible.values("pk")) | Q(pk__in=provider_sites.values("pk"))
+            )
+        return visible
+
+    def working_on_by(self, user: User) -> SiteQuerySet:
+        """Sites whose engagements the user follows: the whole portfolio for coordinators and
+        integrations, assigned sites for liaisons, their own site for a site contact."""
         if sees_whole_portfolio(user):
             return self
+        roles = roles_of(user)
         reach = Q(pk__in=[])
-        if user.has_role(Role.LIAISON):
-            # Sites the liaison is or was assigned to, on any engagement.
-            reach |= Q(pk__in=_liaison_site_ids(user))
-        if user.has_role(Role.SITE_CONTACT):
-            reach |= Q(contacts__user=user)
-        if user.has_role(Role.TTA_PROVIDER):
-            # Enough to name the site of a request assigned to the provider's organization.
-            reach |= Q(tta_requests__provider__staff=user)
-        return self.filter(pk__in=self.model.objects.filter(reach).values("pk"))
+        if Role.LIAISON in roles:
+            reach |= Q(pk__in=self.of_liaison(user).values("pk"))
+        if Role.SITE_CONTACT in roles:
+            reach |= Q(pk__in=self.of_contact(user).values("pk"))
+        return self.filter(reach)
 
-    def assigned_to(self, user: User, *, on: datetime.date | None = None) -> SiteQuerySet:
-        """Sites where the user is the current liaison (primary or backup) of an open engagement."""
+    def of_liaison(self, user: User) -> SiteQuerySet:
+        """Sites the liaison is or was assigned to, on any engagement."""
+        return self.filter(pk__in=_liaison_site_ids(user))
+
+    def of_contact(self, user: User) -> SiteQuerySet:
+        """The site(s) the user is a local contact for."""
+        return self.filter(pk__in=SiteContact.objects.filter(user=user).values("site_id"))
+
+    def assigned_to(self, user: User, *, on: datetime.date) -> SiteQuerySet:
+        """Sites where the user is a current liaison (primary or backup) of an open engagement."""
         return self.filter(pk__in=_liaison_site_ids(user, current_on=on))
 
 
 def _liaison_site_ids(user: User, *, current_on: datetime.date | None = None):
     from django.apps import apps
 
-    # Looked up lazily: liaisons sits above sites in the import order (DESIGN.md §4).
+    # Looked up by name: liaisons sits above sites in the import order (DESIGN.md §4), and a
+    # site's visibility to a liaison is defined by the assignments that app owns.
     Assignment = apps.get_model("liaisons", "Assignment")
     assignments = Assignment.objects.filter(liaison__user=user)
     if current_on is not None:
@@ -123,6 +141,13 @@ class Site(models.Model):
         return reverse("sites:detail", kwargs={"slug": self.slug})
 
 
+class SiteDetailQuerySet(models.QuerySet):
+    """People and partners at a site: for those who work the site, not for TTA providers."""
+
+    def visible_to(self, user: User):
+        return self.filter(site__in=Site.objects.working_on_by(user).values("pk"))
+
+
 class SiteContact(models.Model):
     """A local partner at a site; with a user account they sign in as a site contact."""
 
@@ -142,6 +167,7 @@ class SiteContact(models.Model):
     is_primary = models.BooleanField(default=False)
 
     history = HistoricalRecords()
+    objects = SiteDetailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "name"]
@@ -167,6 +193,7 @@ class FederalPartner(models.Model):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = SiteDetailQuerySet.as_manager()
 
     class Meta:
         ordering = ["agency"]
@@ -182,9 +209,7 @@ class EngagementQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> EngagementQuerySet:
         if sees_whole_portfolio(user):
             return self
-        if not user.roles & {Role.LIAISON, Role.SITE_CONTACT}:
-            return self.none()
-        return self.filter(site__in=Site.objects.visible_to(user))
+        return self.filter(site__in=Site.objects.working_on_by(user).values("pk"))
 
     def open(self) -> EngagementQuerySet:
         return self.filter(status__in=OPEN_ENGAGEMENT_STATUSES)
@@ -269,6 +294,8 @@ class EngagementExtension(models.Model):
     )
     extended_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VisibleThroughQuerySet.via("engagement").as_manager()
+
     class Meta:
         ordering = ["extended_at"]
         constraints = [
@@ -299,6 +326,7 @@ class MilestoneTemplate(models.Model):
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
+    objects = ReferenceDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["phase", "order"]
@@ -310,10 +338,7 @@ class MilestoneTemplate(models.Model):
         return f"{self.get_phase_display()}: {self.title}"
 
 
-class MilestoneQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> MilestoneQuerySet:
-        return self.filter(engagement__in=Engagement.objects.visible_to(user))
-
+class MilestoneQuerySet(VisibleThroughQuerySet.via("engagement")):
     def open(self) -> MilestoneQuerySet:
         return self.filter(completed_on__isnull=True)
 

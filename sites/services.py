@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
 
 def phase_planned_end(*, phase: str, start_date: datetime.date) -> datetime.date:
-    """Start + 18 months (Diagnostic) or 36 months (Operations); month ends clamp (31 Jan → 31 Jul)."""
+    """Start + 18 months (Diagnostic) or 36 months (Operations).
+
+    Month ends clamp: 31 August + 18 months is the last day of February.
+    """
     return start_date + relativedelta(months=settings.PSP_PHASE_MONTHS[phase])
 
 

@@ -34,7 +34,16 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(TTARequest)
 class TTARequestAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "site", "core_area", "status", "priority", "provider", "needed_by", "created_at"]
+    list_display = [
+        "title",
+        "site",
+        "core_area",
+        "status",
+        "priority",
+        "provider",
+        "needed_by",
+        "created_at",
+    ]
     list_filter = ["status", "priority", "core_area", "provider"]
     search_fields = ["title", "description", "site__name"]
     date_hierarchy = "created_at"

@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from psp.accounts.roles import Role
+from psp.accounts.roles import Role, roles_of
+from psp.domain import VisibleThroughQuerySet
 from sites.models import CoreArea, Site, sees_whole_portfolio
 from tta.choices import DeliveryMode, Priority, RequestStatus
 
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
 class TTAProviderQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TTAProviderQuerySet:
-        if not user.is_authenticated or not user.roles:
+        if not roles_of(user):
             return self.none()
-        if user.roles == {Role.TTA_PROVIDER}:
+        if roles_of(user) == {Role.TTA_PROVIDER}:
             return self.filter(staff=user)
         # The directory of organizations is not sensitive to anyone inside the program.
         return self
@@ -54,10 +55,13 @@ class TTARequestQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TTARequestQuerySet:
         if sees_whole_portfolio(user):
             return self
+        roles = roles_of(user)
         reach = Q(pk__in=[])
-        if user.has_role(Role.LIAISON) or user.has_role(Role.SITE_CONTACT):
-            reach |= Q(site__in=Site.objects.visible_to(user).values("pk"))
-        if user.has_role(Role.TTA_PROVIDER):
+        if Role.LIAISON in roles:
+            reach |= Q(site__in=Site.objects.of_liaison(user).values("pk"))
+        if Role.SITE_CONTACT in roles:
+            reach |= Q(site__in=Site.objects.of_contact(user).values("pk"))
+        if Role.TTA_PROVIDER in roles:
             reach |= Q(provider__in=TTAProvider.objects.filter(staff=user).values("pk"))
         return self.filter(reach)
 
@@ -106,7 +110,7 @@ class TTARequest(models.Model):
                 condition=~Q(status__in=[RequestStatus.IN_PROGRESS, RequestStatus.DELIVERED])
                 | Q(provider__isnull=False),
                 name="ttarequest_work_has_provider",
-                violation_error_message="Work can only be in progress or delivered with a provider.",
+                violation_error_message="Work in progress or delivered needs a provider.",
             ),
         ]
         indexes = [models.Index(fields=["status", "core_area"])]
@@ -127,17 +131,14 @@ class TTATransition(models.Model):
     at = models.DateTimeField()
     note = models.TextField(blank=True)
 
+    objects = VisibleThroughQuerySet.via("request").as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "TTA transition"
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
-
-
-class TTADeliveryQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> TTADeliveryQuerySet:
-        return self.filter(request__in=TTARequest.objects.visible_to(user).values("pk"))
 
 
 class TTADelivery(models.Model):
@@ -163,7 +164,7 @@ class TTADelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = TTADeliveryQuerySet.as_manager()
+    objects = VisibleThroughQuerySet.via("request").as_manager()
 
     class Meta:
         ordering = ["-date", "-pk"]

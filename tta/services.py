@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from psp.accounts.roles import Role
+from psp.accounts.roles import Role, roles_of
 from psp.domain import validate_and_save
 from sites.models import CoreArea, Site
 from tta.choices import Priority, RequestStatus
@@ -53,7 +53,11 @@ def tta_request_submit(
         actor=requested_by,
     )
     TTATransition.objects.create(
-        request=request, from_status="", to_status=RequestStatus.SUBMITTED, actor=requested_by, at=now
+        request=request,
+        from_status="",
+        to_status=RequestStatus.SUBMITTED,
+        actor=requested_by,
+        at=now,
     )
     return request
 
@@ -65,7 +69,7 @@ def _resume_target(request: TTARequest) -> str:
 
 def action_allowed_for(action: Action, user: User | None) -> bool:
     """Whether the user's roles allow the action (None: the system itself, e.g. a data load)."""
-    return user is None or bool(action.roles & user.roles)
+    return user is None or bool(action.roles & roles_of(user))
 
 
 @transaction.atomic
@@ -97,9 +101,11 @@ def tta_request_transition(
         )
     if spec.note_required and not note.strip():
         raise ValidationError({"note": f"Give a reason to {spec.label.lower()} this request."})
-    if actor is not None and actor.roles == {Role.TTA_PROVIDER}:
-        if not request.provider or not request.provider.staff.filter(pk=actor.pk).exists():
-            raise PermissionDenied("This request is not assigned to your organization.")
+    provider_staff_only = actor is not None and roles_of(actor) == {Role.TTA_PROVIDER}
+    if provider_staff_only and not (
+        request.provider and request.provider.staff.filter(pk=actor.pk).exists()
+    ):
+        raise PermissionDenied("This request is not assigned to your organization.")
     if action == "start":
         request.provider = provider or request.provider
         if request.provider is None:

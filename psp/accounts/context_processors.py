@@ -2,7 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 
-from psp.accounts.roles import Role
+from psp.accounts.roles import Role, roles_of
 
 # (label, url name, roles that see it). A link whose page does not exist yet is left out.
 NAVIGATION = [
@@ -25,7 +25,7 @@ def navigation(request):
         return {"primary_navigation": []}
     links = []
     for label, url_name, roles in NAVIGATION:
-        if roles is not None and not (roles & user.roles):
+        if roles is not None and not (roles & roles_of(user)):
             continue
         try:
             url = reverse(url_name)

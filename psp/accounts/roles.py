@@ -9,3 +9,10 @@ class Role(models.TextChoices):
     SITE_CONTACT = "site contact", "Site contact"
     TTA_PROVIDER = "TTA provider", "TTA provider staff"
     INTEGRATION = "integration", "Integration client"
+
+
+def roles_of(user) -> frozenset[str]:
+    """The role names of any user, signed in or not (anonymous users have none)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return user.roles

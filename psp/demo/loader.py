@@ -105,19 +105,41 @@ PROVIDERS = [
     ("national-tta-center", "National TTA Center", "Coordinates TTA for PSP sites."),
     ("crime-analysis-institute", "Crime Analysis Institute", "Crime analysis and technology."),
     ("peer-exchange-network", "Peer Exchange Network", "Arranges site-to-site peer exchanges."),
-    ("community-violence-collaborative", "Community Violence Collaborative", "Community engagement."),
+    (
+        "community-violence-collaborative",
+        "Community Violence Collaborative",
+        "Community engagement.",
+    ),
 ]
 DEMO_PROVIDER = "national-tta-center"
 
 # Typical TTA by core area (DESIGN.md §1).
 REQUEST_IDEAS = {
-    "gun-violence": ["NIBIN and Crime Gun Intelligence Center build-out", "Focused deterrence program design"],
-    "criminal-justice-collaboration": ["Federal–local violent crime task force charter", "Prosecutor case-review partnership"],
-    "crime-analysis": ["Embedded crime analyst for 90 days", "Problem analysis of gun violence hot spots"],
+    "gun-violence": [
+        "NIBIN and Crime Gun Intelligence Center build-out",
+        "Focused deterrence program design",
+    ],
+    "criminal-justice-collaboration": [
+        "Federal-local violent crime task force charter",
+        "Prosecutor case-review partnership",
+    ],
+    "crime-analysis": [
+        "Embedded crime analyst for 90 days",
+        "Problem analysis of gun violence hot spots",
+    ],
     "technology": ["Real-time crime center assessment", "Records management system migration plan"],
-    "investigations": ["Homicide and nonfatal shooting case review", "Investigations unit workload assessment"],
-    "community-engagement": ["Community listening sessions facilitation", "Victim services coordination training"],
-    "peer-learning": ["Peer exchange on focused deterrence", "Community of practice on violence reduction"],
+    "investigations": [
+        "Homicide and nonfatal shooting case review",
+        "Investigations unit workload assessment",
+    ],
+    "community-engagement": [
+        "Community listening sessions facilitation",
+        "Victim services coordination training",
+    ],
+    "peer-learning": [
+        "Peer exchange on focused deterrence",
+        "Community of practice on violence reduction",
+    ],
 }
 
 # The actions that bring a new request to each demo status (tta.transitions.ACTIONS).
@@ -234,16 +256,17 @@ class DemoPortfolio:
             ),
             actor=None,
         )
-        for agency in [FederalAgency.ATF, FederalAgency.FBI, FederalAgency.USAO] + rng.sample(
-            [FederalAgency.DEA, FederalAgency.USMS, FederalAgency.BJA], 1
-        ):
+        extra_agency = rng.choice([FederalAgency.DEA, FederalAgency.USMS, FederalAgency.BJA])
+        for agency in [FederalAgency.ATF, FederalAgency.FBI, FederalAgency.USAO, extra_agency]:
             validate_and_save(FederalPartner(site=site, agency=agency), actor=None)
         contact_user = self.users["sitecontact"] if site.slug == DEMO_CONTACT_SITE else None
         validate_and_save(
             SiteContact(
                 site=site,
                 user=contact_user,
-                name=str(contact_user) if contact_user else f"Violence reduction coordinator, {site.name}",
+                name=str(contact_user)
+                if contact_user
+                else f"Violence reduction coordinator, {site.name}",
                 title="Violence Reduction Coordinator",
                 organization=site.lead_agency,
                 email=contact_user.email if contact_user else "",
@@ -257,7 +280,9 @@ class DemoPortfolio:
 
     def _load_engagements(self, site: Site, row: SiteRow, rng: random.Random) -> None:
         if row.start_date > self.today:
-            engagement_start(site=site, phase=row.phase, start_date=row.start_date, today=self.today)
+            engagement_start(
+                site=site, phase=row.phase, start_date=row.start_date, today=self.today
+            )
             return
         engagement = engagement_start(
             site=site, phase=row.phase, start_date=row.start_date, today=self.today
@@ -273,7 +298,9 @@ class DemoPortfolio:
                 assignment_end(assignment=assignment, end_date=engagement.planned_end, actor=None)
             engagement_complete(engagement=engagement, end_date=engagement.planned_end)
 
-    def _play_out(self, engagement: Engagement, rng: random.Random, *, until: datetime.date) -> None:
+    def _play_out(
+        self, engagement: Engagement, rng: random.Random, *, until: datetime.date
+    ) -> None:
         """Assign liaisons, complete milestones, log visits and TTA up to `until`."""
         site = engagement.site
         ongoing = until >= self.today
@@ -281,17 +308,24 @@ class DemoPortfolio:
             liaison = self._liaison_for(site, rng)
             assignment_start = min(engagement.start_date + datetime.timedelta(days=21), until)
             assignment_create(
-                liaison=liaison, engagement=engagement, start_date=assignment_start, today=self.today
+                liaison=liaison,
+                engagement=engagement,
+                start_date=assignment_start,
+                today=self.today,
             )
             if ongoing and site.slug == HANDOFF_SITE:
-                successor = self.liaisons["schen"] if liaison != self.liaisons["schen"] else self.liaisons["rhale"]
+                successor = (
+                    self.liaisons["schen"]
+                    if liaison != self.liaisons["schen"]
+                    else self.liaisons["rhale"]
+                )
                 liaison_reassign(
                     engagement=engagement,
                     new_liaison=successor,
                     start_date=self.today - datetime.timedelta(days=120),
                     handoff_note=(
                         "Strategic plan adopted; the crime gun intelligence working group meets "
-                        "every other Tuesday. Open item: analyst hiring with the city budget office."
+                        "every other Tuesday. Open item: analyst hiring with the budget office."
                     ),
                     today=self.today,
                 )
@@ -325,8 +359,22 @@ class DemoPortfolio:
                 day += datetime.timedelta(days=rng.randint(35, 70))
             if assignment.end_date is None:
                 # Work in flight: a write-up waiting since last week, and the next trip.
-                self._visit(engagement, assignment.liaison, self.today - datetime.timedelta(days=6), VisitStatus.DRAFT, rng, areas)
-                self._visit(engagement, assignment.liaison, self.today + datetime.timedelta(days=rng.randint(7, 30)), VisitStatus.PLANNED, rng, areas)
+                self._visit(
+                    engagement,
+                    assignment.liaison,
+                    self.today - datetime.timedelta(days=6),
+                    VisitStatus.DRAFT,
+                    rng,
+                    areas,
+                )
+                self._visit(
+                    engagement,
+                    assignment.liaison,
+                    self.today + datetime.timedelta(days=rng.randint(7, 30)),
+                    VisitStatus.PLANNED,
+                    rng,
+                    areas,
+                )
 
     def _visit(self, engagement, liaison, day, status, rng, areas) -> SiteVisit:
         submitted = status == VisitStatus.SUBMITTED
@@ -337,9 +385,18 @@ class DemoPortfolio:
                 liaison=liaison,
                 start_date=day,
                 end_date=day + datetime.timedelta(days=rng.choice([0, 1, 2])),
-                mode=rng.choice([VisitMode.ON_SITE, VisitMode.ON_SITE, VisitMode.VIRTUAL, VisitMode.PHONE]),
+                mode=rng.choice(
+                    [VisitMode.ON_SITE, VisitMode.ON_SITE, VisitMode.VIRTUAL, VisitMode.PHONE]
+                ),
                 status=status,
-                purpose=rng.choice(["Working group meeting", "Strategic plan review", "TTA planning", "Site assessment follow-up"]),
+                purpose=rng.choice(
+                    [
+                        "Working group meeting",
+                        "Strategic plan review",
+                        "TTA planning",
+                        "Site assessment follow-up",
+                    ]
+                ),
                 people_met=rng.choice(PEOPLE_MET) if status != VisitStatus.PLANNED else "",
                 summary=(
                     f"Met with partners in {engagement.site.name} to review progress on the "
@@ -347,7 +404,9 @@ class DemoPortfolio:
                     if submitted
                     else ""
                 ),
-                internal_notes="Command staff turnover may slow the analyst hiring." if submitted else "",
+                internal_notes="Command staff turnover may slow the analyst hiring."
+                if submitted
+                else "",
                 submitted_at=None,
             ),
             actor=liaison.user,
@@ -360,7 +419,9 @@ class DemoPortfolio:
                     text="Send the draft data-sharing agreement to the USAO",
                     owner=liaison.user,
                     due_date=day + datetime.timedelta(days=21),
-                    done_on=(day + datetime.timedelta(days=15)) if day + datetime.timedelta(days=15) < self.today else None,
+                    done_on=(day + datetime.timedelta(days=15))
+                    if day + datetime.timedelta(days=15) < self.today
+                    else None,
                 ),
                 actor=liaison.user,
             )
@@ -368,8 +429,10 @@ class DemoPortfolio:
 
     def _file_tta(self, engagement: Engagement, rng: random.Random) -> None:
         site = engagement.site
-        requester = self.users["sitecontact"] if site.slug == DEMO_CONTACT_SITE else (
-            engagement.assignments.filter(end_date__isnull=True).first().liaison.user
+        requester = (
+            self.users["sitecontact"]
+            if site.slug == DEMO_CONTACT_SITE
+            else (engagement.assignments.filter(end_date__isnull=True).first().liaison.user)
         )
         coordinator = self.users["coordinator"]
         statuses = rng.sample(list(PATHS), 3)
@@ -418,7 +481,9 @@ class DemoPortfolio:
                 actor=staff,
             )
         elif step == "withdraw":
-            tta_request_transition(request=request, action=step, actor=requester, note="No longer needed.")
+            tta_request_transition(
+                request=request, action=step, actor=requester, note="No longer needed."
+            )
         elif step in {"start", "deliver"}:
             tta_request_transition(request=request, action=step, actor=staff)
         else:
@@ -434,4 +499,3 @@ def _lead_agency(name: str) -> str:
     if "County" in name:
         return f"{name} Sheriff's Office"
     return f"{name.split('/')[0]} Police Department"
-

@@ -58,5 +58,3 @@ class Command(BaseCommand):
                 + "."
             )
         )
-
-

@@ -1,0 +1,64 @@
+# The commands the README shows. `make run` and `make test` set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup install migrate demo lint format check-migrations check-deploy worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever the pinned dependencies change.
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+setup: demo
+
+## Set up everything on a fresh machine and serve the app at http://127.0.0.1:8000/
+run: setup
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Set up and run the whole test suite (SQLite by default; DATABASE_URL switches backends)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The production checklist with production-like values (nothing here is a real secret).
+check-deploy: install
+	DJANGO_DEBUG=False \
+	DJANGO_SECRET_KEY="ci-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+	DJANGO_ALLOWED_HOSTS=psp.example.gov \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Background jobs (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
+worker: install
+	$(BIN)/celery -A psp worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A psp beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

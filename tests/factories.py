@@ -1,0 +1,197 @@
+"""factory_boy factories, one per model (STYLE.md: added with the model)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from liaisons.choices import AssignmentRole, VisitMode, VisitStatus
+from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
+from psp.accounts.models import User
+from sites.choices import EngagementStatus, Phase
+from sites.models import (
+    CoreArea,
+    Engagement,
+    EngagementExtension,
+    FederalPartner,
+    Milestone,
+    Site,
+    SiteContact,
+)
+from tta.choices import DeliveryMode, RequestStatus
+from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov")
+    password = factory.django.Password("pw-for-tests-2026")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            self.groups.add(Group.objects.get(name=role))
+
+
+class CoreAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoreArea
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"area-{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"City {n}")
+    state = "TX"
+    slug = factory.LazyAttribute(lambda s: f"{s.name.lower().replace(' ', '-')}-{s.state.lower()}")
+    cohort_year = 2024
+    announced_on = datetime.date(2024, 5, 1)
+
+
+class SiteContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteContact
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Faker("name")
+
+
+class FederalPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FederalPartner
+
+    site = factory.SubFactory(SiteFactory)
+    agency = "ATF"
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """A bare engagement row; use `sites.services.engagement_start` for one with milestones."""
+
+    class Meta:
+        model = Engagement
+
+    site = factory.SubFactory(SiteFactory)
+    phase = Phase.OPERATIONS
+    status = EngagementStatus.ACTIVE
+    start_date = datetime.date(2025, 1, 15)
+    planned_end = datetime.date(2028, 1, 15)
+
+
+class EngagementExtensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementExtension
+
+    engagement = factory.SubFactory(EngagementFactory)
+    previous_planned_end = datetime.date(2028, 1, 15)
+    new_planned_end = datetime.date(2028, 7, 15)
+    reason = "Summit moved."
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    engagement = factory.SubFactory(EngagementFactory)
+    key = factory.Sequence(lambda n: f"milestone-{n}")
+    title = "Strategic plan adopted"
+    due_date = datetime.date(2025, 10, 15)
+
+
+class LiaisonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Liaison
+
+    user = factory.SubFactory(UserFactory, roles=["liaison"])
+    former_title = "Chief of Police (ret.)"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    liaison = factory.SubFactory(LiaisonFactory)
+    engagement = factory.SubFactory(EngagementFactory)
+    role = AssignmentRole.PRIMARY
+    start_date = factory.LazyAttribute(lambda a: a.engagement.start_date)
+
+
+class SiteVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteVisit
+
+    site = factory.LazyAttribute(lambda v: v.engagement.site)
+    engagement = factory.SubFactory(EngagementFactory)
+    liaison = factory.SubFactory(LiaisonFactory)
+    start_date = datetime.date(2025, 6, 10)
+    mode = VisitMode.ON_SITE
+    status = VisitStatus.SUBMITTED
+    summary = "Reviewed the strategic plan with the working group."
+    internal_notes = "Chief is retiring in the spring."
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    visit = factory.SubFactory(SiteVisitFactory)
+    text = "Share the data-sharing agreement"
+    due_date = datetime.date(2025, 7, 1)
+
+
+class TTAProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TTAProvider
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    slug = factory.Sequence(lambda n: f"provider-{n}")
+
+
+class TTARequestFactory(factory.django.DjangoModelFactory):
+    """A bare request row; use `tta.services.tta_request_submit` to get its first transition."""
+
+    class Meta:
+        model = TTARequest
+
+    site = factory.SubFactory(SiteFactory)
+    core_area = factory.LazyFunction(lambda: CoreArea.objects.get(code="crime-analysis"))
+    title = "Embedded crime analyst"
+    description = "Ninety days of analyst support."
+    requested_by = factory.SubFactory(UserFactory)
+    status = RequestStatus.SUBMITTED
+
+
+class TTATransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TTATransition
+
+    request = factory.SubFactory(TTARequestFactory)
+    to_status = RequestStatus.SUBMITTED
+    at = factory.Faker("date_time", tzinfo=datetime.UTC)
+
+
+class TTADeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TTADelivery
+
+    request = factory.SubFactory(
+        TTARequestFactory,
+        status=RequestStatus.IN_PROGRESS,
+        provider=factory.SubFactory(TTAProviderFactory),
+    )
+    date = datetime.date(2025, 8, 1)
+    mode = DeliveryMode.VIRTUAL
+    hours = Decimal("4.0")
+    participants = 12
