@@ -4,11 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml ./
-COPY psp ./psp
-COPY sites ./sites
-COPY liaisons ./liaisons
-COPY tta ./tta
 RUN pip install --no-cache-dir .
 
 COPY . .

@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Reinstall whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet ".[dev]"
 	touch $@
 
 install: $(INSTALLED)
