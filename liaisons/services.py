@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from liaisons.choices import AssignmentRole
 from liaisons.models import Assignment, Liaison
+from psp.accounts.audit import AuditAction, audit_record
 from psp.domain import validate_and_save
 from sites.choices import Phase
 from sites.models import Engagement
@@ -51,6 +52,13 @@ def assignment_create(
         Assignment(liaison=liaison, engagement=engagement, role=role, start_date=start_date),
         actor=actor,
     )
+    audit_record(
+        action=AuditAction.ASSIGNMENT_CHANGED,
+        actor=actor,
+        target=assignment,
+        change="assigned",
+        start_date=start_date.isoformat(),
+    )
     if role == AssignmentRole.PRIMARY and engagement.phase == Phase.OPERATIONS:
         milestone = engagement.milestones.open().filter(key=SSL_ASSIGNED_MILESTONE_KEY).first()
         if milestone is not None:
@@ -79,7 +87,15 @@ def assignment_end(
     assignment.end_date = end_date
     if handoff_note.strip():
         assignment.handoff_note = handoff_note.strip()
-    return validate_and_save(assignment, actor=actor)
+    validate_and_save(assignment, actor=actor)
+    audit_record(
+        action=AuditAction.ASSIGNMENT_CHANGED,
+        actor=actor,
+        target=assignment,
+        change="ended",
+        end_date=end_date.isoformat(),
+    )
+    return assignment
 
 
 @transaction.atomic

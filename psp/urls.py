@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("psp.accounts.urls")),
     path("sites/", include("sites.urls")),
     path("admin/", admin.site.urls),
 ]
