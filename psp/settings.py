@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "psp.accounts",
     "sites",
     "liaisons",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "psp.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "psp.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user as the author of every history row written in a request.
@@ -138,6 +142,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PSP_PROXY_COUNT", default=0)
+
+# Two-factor sign-in (TOTP) for coordinators: optional, and required when PSP_REQUIRE_2FA=True.
+PSP_REQUIRE_2FA = env.bool("PSP_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "PSP Engagement Tracker"
 
 # Sessions end after 8 idle hours (psp.accounts.middleware.IdleTimeoutMiddleware).
 PSP_SESSION_IDLE_TIMEOUT = datetime.timedelta(hours=env.float("PSP_SESSION_IDLE_HOURS", default=8))

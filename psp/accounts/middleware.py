@@ -38,3 +38,32 @@ class IdleTimeoutMiddleware:
             if last_seen is None or idle > TOUCH_INTERVAL:
                 session_touch(request.session, now=now)
         return self.get_response(request)
+
+
+# Pages a coordinator can reach before passing the second factor.
+TWO_FACTOR_OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/healthz/")
+
+
+class TwoFactorMiddleware:
+    """Coordinators with an authenticator must pass it before any page; with PSP_REQUIRE_2FA
+    they must first set one up. Runs after django-otp's OTPMiddleware (`user.is_verified`).
+    API tokens are separate credentials and are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_coordinator
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_OPEN_PATHS)
+        ):
+            from django_otp import user_has_device
+
+            if user_has_device(user):
+                return redirect_to_login(request.get_full_path(), login_url="accounts:2fa-verify")
+            if settings.PSP_REQUIRE_2FA:
+                return redirect_to_login(request.get_full_path(), login_url="accounts:2fa-setup")
+        return self.get_response(request)
