@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sites",
     "liaisons",
     "tta",
+    "psp.portfolio",
     # Top of the import order (DESIGN.md §4): loads demo data across every app.
     "psp.demo",
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("psp.accounts.urls")),
     path("sites/", include("sites.urls")),
+    path("portfolio/", include("psp.portfolio.urls")),
     path("admin/", admin.site.urls),
 ]
