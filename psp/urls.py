@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sites/", include("sites.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("psp.notifications.urls")),
 ]

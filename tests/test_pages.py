@@ -90,8 +90,9 @@ def test_the_site_list_runs_a_fixed_number_of_queries(client, coordinator):
     factories.EngagementFactory.create_batch(3)
     few = count()
     factories.EngagementFactory.create_batch(30)
-    # session, user, user's groups (roles), count of sites, the page of sites
-    assert count() == few == 5
+    # session, user, user's groups (roles), count of sites, the page of sites,
+    # unread notifications (header)
+    assert count() == few == 6
 
 
 def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
@@ -106,8 +107,9 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
     factories.MilestoneFactory(engagement=engagement)
     few = count()
     factories.MilestoneFactory.create_batch(20, engagement=engagement)
-    # session, user, roles, site, engagements, milestones, contacts, federal partners
-    assert count() == few == 8
+    # session, user, roles, site, engagements, milestones, contacts, federal partners,
+    # unread notifications (header)
+    assert count() == few == 9
 
 
 @pytest.mark.parametrize(
