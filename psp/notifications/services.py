@@ -239,6 +239,8 @@ def enqueue_deliveries(ids: Iterable[int]) -> int:
     published = 0
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            # Fail fast: a request must not wait on kombu's reconnect loop.
+            connection.ensure_connection(max_retries=0, timeout=2)
             for notification_id in ids:
                 app.send_task(
                     DELIVER_TASK, args=[notification_id], connection=connection, retry=False
@@ -417,7 +419,7 @@ def notification_deliver(*, notification_id: int, today: datetime.date | None = 
     except Exception as exc:
         error = f"{exc.__class__.__name__}: {exc}"[:500]
         if is_transient(exc):
-            retry_in = retry_delay(notification.attempts + 1)
+            retry_in = retry_delay(notification.attempts)
             # Keep others off the row until the back-off is over; then anyone may retry it.
             _held_by(notification_id, token).update(
                 claim_token=None,
