@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.header
+import logging
 import socket
 import threading
 from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every SMTP command at INFO; only problems are interesting here.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
@@ -37,7 +42,7 @@ class MailServer:
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.refused < self.failures:
                 self.refused += 1
@@ -51,6 +56,13 @@ class MailServer:
     def notification_ids(self) -> list[int]:
         with self.lock:
             return [int(m["X-PSP-Notification"]) for m in self.messages]
+
+    def subjects(self) -> list[str]:
+        with self.lock:
+            return [
+                str(email.header.make_header(email.header.decode_header(m["Subject"])))
+                for m in self.messages
+            ]
 
     @property
     def email_url(self) -> str:

@@ -171,13 +171,15 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(world):
 def test_an_unreachable_mail_server_is_a_transient_error(world):
     services.notifications_record_due(today=SEVEN_DAYS_BEFORE)
     notification = Notification.objects.get()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=free_port(),
+    with (
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=free_port(),
+        ),
+        pytest.raises(services.TransientDeliveryError),
     ):
-        with pytest.raises(services.TransientDeliveryError):
-            services.notification_deliver(notification_id=notification.pk)
+        services.notification_deliver(notification_id=notification.pk)
     assert mail.outbox == []
 
 

@@ -107,7 +107,9 @@ def test_saving_preferences_changes_how_future_notices_are_delivered(client, lia
     response = client.post(reverse("notifications:preferences"), data, follow=True)
 
     assert b"Your notification preferences are saved." in response.content
-    saved = dict(NotificationPreference.objects.filter(user=liaison).values_list("kind", "delivery"))
+    saved = dict(
+        NotificationPreference.objects.filter(user=liaison).values_list("kind", "delivery")
+    )
     assert saved["milestone.due_in_7"] == Delivery.WEEKLY
     assert saved["visit.draft_stale"] == Delivery.OFF
     assert 'value="weekly" aria-describedby="milestonedue_in_7-hint" checked' in (

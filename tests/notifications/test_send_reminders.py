@@ -59,8 +59,9 @@ def test_a_dry_run_prints_what_it_would_send_and_changes_nothing(demo_runs):
 
 
 def test_the_first_run_sends_every_kind_the_demo_calls_for(demo_runs):
-    assert f"Reminders for {MONDAY}: sent {len(demo_runs['first_mail'])} email(s)" in (
-        demo_runs["first"]
+    assert (
+        f"Reminders for {MONDAY}: sent {len(demo_runs['first_mail'])} email(s)"
+        in (demo_runs["first"])
     )
     assert {
         "milestone.overdue_14",
