@@ -212,7 +212,7 @@ def overdue_milestones_section(today: datetime.date) -> PortfolioSection:
     return PortfolioSection(
         "Overdue milestones",
         [
-            (f"{m.engagement.site}: {m.title} ({when_phrase(m, today)})", milestone_url(m))
+            (f"{m.engagement.site}: {m.title}, due {m.due_date:%-d %b %Y}", milestone_url(m))
             for m in shown
         ],
         overdue.count(),

@@ -124,3 +124,20 @@ def test_a_closed_engagement_gets_no_reminders(world):
 
     engagement_complete(engagement=world.milestone.engagement, end_date=DUE - 40 * DAY)
     assert walk(DUE - 35 * DAY, DUE + 20 * DAY, runs=1) == {}
+
+
+def test_a_completed_milestone_cannot_be_rescheduled(world):
+    from django.core.exceptions import ValidationError
+
+    milestone_complete(milestone=world.milestone, completed_on=DUE - DAY, today=DUE)
+    with pytest.raises(ValidationError, match="cannot be rescheduled"):
+        milestone_reschedule(milestone=world.milestone, due_date=DUE + DAY, reason="Late.")
+
+
+def test_rescheduling_needs_a_reason_and_a_new_date(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Say why"):
+        milestone_reschedule(milestone=world.milestone, due_date=DUE + DAY, reason=" ")
+    with pytest.raises(ValidationError, match="already due"):
+        milestone_reschedule(milestone=world.milestone, due_date=DUE, reason="Same day.")
