@@ -80,3 +80,13 @@ def test_running_it_again_the_same_day_sends_nothing(demo_runs):
 def test_nobody_gets_the_same_notice_twice(demo_runs):
     ids = [m.extra_headers["X-PSP-Notification"] for m in demo_runs["first_mail"]]
     assert len(ids) == len(set(ids))
+
+
+def test_every_email_has_text_and_html_a_reason_and_links_to_its_page_and_preferences(demo_runs):
+    for message in demo_runs["first_mail"]:
+        [(html, mimetype)] = message.alternatives
+        assert mimetype == "text/html"
+        for body in (message.body, html):
+            assert "Why you got this:" in body, message.subject
+            assert "http://127.0.0.1:8000/notifications/preferences/" in body, message.subject
+        assert "http://127.0.0.1:8000/sites/" in message.body or "digest" in message.subject
