@@ -236,3 +236,30 @@ LOGGING = {
 # --- Product settings -----------------------------------------------------------------------
 # Months each phase lasts by default (DESIGN.md §1).
 PSP_PHASE_MONTHS = {"diagnostic": 18, "operations": 36}
+
+# --- Notifications and reminders (issue #7; docs/notifications.md) ----------------------------
+INSTALLED_APPS += ["psp.notifications"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "psp.notifications.context_processors.unread_notifications"
+]
+# Links in emails are absolute: the address people use to reach the app.
+PSP_BASE_URL = env.str("PSP_BASE_URL", default="http://127.0.0.1:8000")
+# A sender owns a claimed notification this long; after that the next sweep sends it again.
+# Keep it well above EMAIL_TIMEOUT, or a slow but alive sender could be overtaken.
+PSP_NOTIFICATION_LEASE_SECONDS = env.int("PSP_NOTIFICATION_LEASE_SECONDS", default=600)
+# First retry after a transient mail error (doubling, with jitter, up to an hour).
+PSP_NOTIFICATION_RETRY_BACKOFF_SECONDS = env.float(
+    "PSP_NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30.0
+)
+EMAIL_TIMEOUT = 30
+# Celery: a task is acknowledged only after it ran, one at a time per worker process; a worker
+# that dies mid-task leaves it to be redelivered (and the outbox sweep covers the rest).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any task; the outbox sweep, not this, is what recovers lost work quickly.
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+}

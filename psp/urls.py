@@ -17,4 +17,5 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("portfolio/", include("psp.portfolio.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("psp.notifications.urls")),
 ]

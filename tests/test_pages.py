@@ -91,8 +91,8 @@ def test_the_site_list_runs_a_fixed_number_of_queries(client, coordinator):
     few = count()
     factories.EngagementFactory.create_batch(30)
     # session, user, user's groups (roles), the coordinator's two-factor devices,
-    # count of sites, the page of sites
-    assert count() == few == 6
+    # count of sites, the page of sites, unread notifications (header)
+    assert count() == few == 7
 
 
 def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
@@ -108,8 +108,8 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
     few = count()
     factories.MilestoneFactory.create_batch(20, engagement=engagement)
     # session, user, roles, two-factor devices, site, engagements, milestones, contacts,
-    # federal partners
-    assert count() == few == 9
+    # federal partners, unread notifications (header)
+    assert count() == few == 10
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,7 @@ def test_the_audit_trail_filters_by_action_and_runs_fixed_queries(client, coordi
         AuditEvent.objects.create(action=AuditAction.SIGN_IN_FAILED, username=f"u{index}")
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("accounts:audit"), {"action": AuditAction.SIGN_IN_FAILED})
-    # session, user, roles, two-factor devices, count, page of events (with actors joined)
-    assert len(queries) == 6
+    # session, user, roles, two-factor devices, count, page of events (with actors joined),
+    # unread notifications (header)
+    assert len(queries) == 7
     assert response.context["page"].paginator.count == 30
