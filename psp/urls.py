@@ -13,6 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("sites/", include("sites.urls")),
+    # The site page and its history live in psp.web (they show liaison and TTA records).
+    path("sites/", include("psp.web.site_urls")),
+    path("visits/", include("liaisons.urls")),
     path("admin/", admin.site.urls),
 ]

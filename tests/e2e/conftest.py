@@ -1,0 +1,75 @@
+"""Browser tests in a real headless Chromium (Debian's, at /usr/bin/chromium), driven by
+Playwright against pytest-django's `live_server`. No browser is downloaded.
+
+Shared contract (UI and TTA engineers): fixtures `browser` (session), `page` (desktop,
+1280×900), `phone_page` (390×844, mobile) and `sign_in`; `tests.e2e.helpers.assert_accessible`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise
+# refuse to run there ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TEST_PASSWORD = "pw-for-tests-2026"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see docs/ui.md)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    def sign_in(page, username, password=TEST_PASSWORD):
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+
+    return sign_in
