@@ -48,7 +48,9 @@ def visit_list(request):
     filterset = SiteVisitFilterSet(
         request.GET, queryset=visit_list_for(user=request.user), request=request
     )
-    page = Paginator(filterset.qs, VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    # An invalid filter (a site that is not yours, a bad date) shows its error and no rows.
+    visits = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -92,8 +92,7 @@ def site_page_for(*, user: User, slug: str, today: datetime.date) -> SitePage:
         ),
         contacts=list(SiteContact.objects.visible_to(user).filter(site=site)),
         federal_partners=list(FederalPartner.objects.visible_to(user).filter(site=site)),
-        can_complete_milestones=current is not None
-        and (Role.COORDINATOR in roles or assigned_now),
+        can_complete_milestones=current is not None and (Role.COORDINATOR in roles or assigned_now),
         can_log_visit=assigned_now,
         show_internal=sees_internal_notes(user),
         # The history covers the people and plans of a site: for those who work on it.

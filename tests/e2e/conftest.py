@@ -2,7 +2,7 @@
 Playwright against pytest-django's `live_server`. No browser is downloaded.
 
 Shared contract (UI and TTA engineers): fixtures `browser` (session), `page` (desktop,
-1280×900), `phone_page` (390×844, mobile) and `sign_in`; `tests.e2e.helpers.assert_accessible`.
+1280x900), `phone_page` (390x844, mobile) and `sign_in`; `tests.e2e.helpers.assert_accessible`.
 """
 
 import os
