@@ -110,6 +110,7 @@ class HistoryEntry:
     subject: str
     action: str
     changes: list[str]
+    order: int = 0
 
 
 # What the history tab covers, each read from a queryset the user may see.
@@ -175,9 +176,10 @@ def site_history_for(*, user: User, site: Site) -> list[HistoryEntry]:
                     subject=_subject(after, model),
                     action=_ACTIONS.get(after.history_type, after.history_type),
                     changes=changes,
+                    order=after.history_id,
                 )
             )
-    entries.sort(key=lambda e: e.when, reverse=True)
+    entries.sort(key=lambda e: (e.when, e.order), reverse=True)
     return entries[:HISTORY_ROWS]
 
 
