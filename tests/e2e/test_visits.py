@@ -34,7 +34,7 @@ def field_world():
         user__username="dana", user__first_name="Dana", user__last_name="Whitfield"
     )
     sites = {}
-    for name, state, months_ago in [("Memphis", "TN", 14), ("Tulsa", "OK", 20)]:
+    for name, state, months_ago, left_open in [("Memphis", "TN", 14, 0), ("Tulsa", "OK", 20, 1)]:
         start = today - datetime.timedelta(days=int(months_ago * 30.4))
         engagement = engagement_start(
             site=factories.SiteFactory(
@@ -49,7 +49,8 @@ def field_world():
             actor=coordinator,
         )
         factories.AssignmentFactory(liaison=liaison, engagement=engagement, start_date=start)
-        for milestone in engagement.milestones.filter(due_date__lt=today)[:4]:
+        past_due = list(engagement.milestones.filter(due_date__lt=today))
+        for milestone in past_due[: len(past_due) - left_open]:
             milestone_complete(
                 milestone=milestone,
                 completed_on=milestone.due_date,
@@ -60,6 +61,11 @@ def field_world():
             site=engagement.site, name="Pat Okafor", title="Violence reduction coordinator"
         )
         factories.FederalPartnerFactory(site=engagement.site, agency="ATF")
+        factories.TTARequestFactory(
+            site=engagement.site,
+            title="Embedded crime analyst for 90 days",
+            requested_by=liaison.user,
+        )
         visit_submit(
             data=VisitInput(
                 site=engagement.site,
@@ -80,6 +86,24 @@ def field_world():
             today=today,
         )
         sites[name] = engagement.site
+    # Work in flight at Tulsa: last week's write-up and next month's trip.
+    tulsa = sites["Tulsa"].engagements.get()
+    factories.SiteVisitFactory(
+        engagement=tulsa,
+        liaison=liaison,
+        start_date=today - datetime.timedelta(days=5),
+        status=VisitStatus.DRAFT,
+        summary="",
+        internal_notes="",
+    )
+    factories.SiteVisitFactory(
+        engagement=tulsa,
+        liaison=liaison,
+        start_date=today + datetime.timedelta(days=19),
+        status=VisitStatus.PLANNED,
+        summary="",
+        internal_notes="",
+    )
     other = factories.AssignmentFactory(
         liaison__user__username="other-ssl",
         engagement__site__name="Pueblo",
@@ -133,13 +157,15 @@ def log_a_visit(page, live_server, world, *, device: str):
     )
     page.get_by_label("DOJ-internal notes").fill("Analyst position still unfunded.")
     next_steps = page.get_by_role("group", name="Next steps")
-    next_steps.get_by_label("Next step").first.fill("Schedule the peer exchange with Tulsa")
+    next_steps.get_by_label("Next step", exact=True).first.fill(
+        "Schedule the peer exchange with Tulsa"
+    )
     next_steps.get_by_label("Due date").first.fill(
         (today + datetime.timedelta(days=14)).isoformat()
     )
     # htmx adds a row in place; an empty extra row is ignored on save.
     next_steps.get_by_role("button", name="Add a next step").click()
-    expect(next_steps.get_by_label("Next step")).to_have_count(2)
+    expect(next_steps.get_by_label("Next step", exact=True)).to_have_count(2)
     screenshot(page, f"visit-form-{device}")
 
     page.get_by_role("button", name="Save draft").click()
