@@ -73,3 +73,21 @@ def sign_in(live_server):
             page.get_by_role("button", name="Sign in").click()
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The rows the data migrations load (roles, core areas, milestone templates).
+
+    Live-server tests commit for real, so each one ends with a flush that empties every table.
+    Django's serialized rollback cannot put them back here: Playwright's sync API runs an event
+    loop in the test thread, and Django then hands the tests a different connection object than
+    the one that holds the serialized data. Re-running the (idempotent) data migrations is exact
+    and cheap.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("psp.accounts.migrations.0002_roles").create_roles(apps, None)
+    import_module("sites.migrations.0002_reference_data").seed(apps, None)

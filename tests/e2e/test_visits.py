@@ -18,9 +18,8 @@ from sites.services import engagement_start, milestone_complete
 from tests import factories
 from tests.e2e.helpers import assert_accessible, screenshot
 
-# Live-server tests commit for real; serialized rollback restores the reference data (roles,
-# core areas, milestone templates) that the migrations load.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Live-server tests commit for real (the e2e conftest reloads the migrations' reference data).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
