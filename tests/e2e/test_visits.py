@@ -132,18 +132,7 @@ def log_a_visit(page, live_server, world, *, device: str):
     expect(page.get_by_role("heading", name="Log a site visit")).to_be_visible()
     assert_accessible(page)
 
-    # Submitting too early: clear messages next to the fields, nothing lost.
     page.get_by_label("Site").select_option(label="Memphis, TN")
-    page.get_by_label("People and agencies met").fill("Deputy Chief Ruiz; USAO violent crime AUSA")
-    page.get_by_role("button", name="Submit visit").click()
-    expect(page.get_by_text("The visit was not saved")).to_be_visible()
-    expect(page.locator("#id_summary_error")).to_contain_text("summary")
-    expect(page.locator("#id_core_areas_error")).to_contain_text("core area")
-    expect(page.get_by_label("People and agencies met")).to_have_value(
-        "Deputy Chief Ruiz; USAO violent crime AUSA"
-    )
-    assert_accessible(page)
-
     page.get_by_label("Visit date").fill(today.isoformat())
     page.get_by_label("Visit type").select_option(label="On-site")
     core_areas = page.get_by_role("group", name="Core areas")
@@ -151,9 +140,7 @@ def log_a_visit(page, live_server, world, *, device: str):
     for area in ["Gun violence", "Crime analysis"]:
         core_areas.locator("label", has_text=area).click()
         expect(core_areas.get_by_label(area)).to_be_checked()
-    page.get_by_label("Summary").fill(
-        "Walked through the NIBIN lead workflow with the crime gun intelligence unit."
-    )
+    page.get_by_label("People and agencies met").fill("Deputy Chief Ruiz; USAO violent crime AUSA")
     page.get_by_label("DOJ-internal notes").fill("Analyst position still unfunded.")
     next_steps = page.get_by_role("group", name="Next steps")
     next_steps.get_by_label("Next step", exact=True).first.fill(
@@ -167,6 +154,25 @@ def log_a_visit(page, live_server, world, *, device: str):
     expect(next_steps.get_by_label("Next step", exact=True)).to_have_count(2)
     screenshot(page, f"visit-form-{device}")
 
+    # Submitting without the summary: a clear message next to the field, nothing lost.
+    page.get_by_role("button", name="Submit visit").click()
+    expect(page.get_by_text("The visit was not saved")).to_be_visible()
+    expect(page.locator("#id_summary_error")).to_contain_text("summary")
+    expect(page.get_by_label("People and agencies met")).to_have_value(
+        "Deputy Chief Ruiz; USAO violent crime AUSA"
+    )
+    expect(
+        page.get_by_role("group", name="Core areas").get_by_label("Crime analysis")
+    ).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Next steps").get_by_label("Next step", exact=True).first
+    ).to_have_value("Schedule the peer exchange with Tulsa")
+    assert_accessible(page)
+    screenshot(page, f"visit-form-errors-{device}")
+
+    page.get_by_label("Summary").fill(
+        "Walked through the NIBIN lead workflow with the crime gun intelligence unit."
+    )
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft visit to Memphis, TN saved.")).to_be_visible()
     expect(page.locator(".usa-tag", has_text="Draft")).to_be_visible()
