@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_data import reload_reference_data
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise
 # refuse to run there ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -77,17 +79,5 @@ def sign_in(live_server):
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    """The rows the data migrations load (roles, core areas, milestone templates).
-
-    Live-server tests commit for real, so each one ends with a flush that empties every table.
-    Django's serialized rollback cannot put them back here: Playwright's sync API runs an event
-    loop in the test thread, and Django then hands the tests a different connection object than
-    the one that holds the serialized data. Re-running the (idempotent) data migrations is exact
-    and cheap.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("psp.accounts.migrations.0002_roles").create_roles(apps, None)
-    import_module("sites.migrations.0002_reference_data").seed(apps, None)
+    """Live-server tests commit for real; see `tests.reference_data`."""
+    reload_reference_data()
