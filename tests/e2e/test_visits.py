@@ -120,12 +120,19 @@ def field_world():
     }
 
 
+def fits_the_screen(page) -> None:
+    """Nothing wider than the viewport: no sideways scrolling on a phone."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
 def log_a_visit(page, live_server, world, *, device: str):
     """The whole flow, on whatever page (desktop or phone) is given."""
     today = world["today"]
     expect(page.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
     expect(page.get_by_text("Day ", exact=False).first).to_be_visible()
     assert_accessible(page)
+    fits_the_screen(page)
     screenshot(page, f"liaison-home-{device}")
 
     page.get_by_role("link", name="Log a site visit").click()
@@ -152,6 +159,7 @@ def log_a_visit(page, live_server, world, *, device: str):
     # htmx adds a row in place; an empty extra row is ignored on save.
     next_steps.get_by_role("button", name="Add a next step").click()
     expect(next_steps.get_by_label("Next step", exact=True)).to_have_count(2)
+    fits_the_screen(page)
     screenshot(page, f"visit-form-{device}")
 
     # Submitting without the summary: a clear message next to the field, nothing lost.
@@ -189,6 +197,7 @@ def log_a_visit(page, live_server, world, *, device: str):
     expect(visit_link).to_be_visible()
     expect(page.locator("li", has=visit_link).get_by_text("Submitted")).to_be_visible()
     assert_accessible(page)
+    fits_the_screen(page)
     screenshot(page, f"site-page-{device}")
 
 
@@ -267,3 +276,11 @@ def test_a_liaison_cannot_open_another_liaisons_site(page, sign_in, live_server,
     response = page.goto(live_server.url + field_world["other_site"].get_absolute_url())
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+def test_the_accessibility_check_fails_on_serious_violations(page):
+    page.set_content("<html><body><main><button></button><img src='x.png'></main></body></html>")
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page)
+    assert "button-name" in str(failure.value)
+    assert "image-alt" in str(failure.value)
