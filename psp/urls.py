@@ -15,4 +15,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sites/", include("sites.urls")),
     path("admin/", admin.site.urls),
+    # --- REST API and API tokens (issue #6) ---
+    path("api/v1/", include("psp.api.urls")),
+    path("accounts/", include("psp.accounts.urls")),
+    # --- end REST API ---
 ]

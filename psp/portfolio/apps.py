@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortfolioConfig(AppConfig):
+    """Cross-site reads: site status (shared by the API and the dashboard), reports, exports."""
+
+    name = "psp.portfolio"
+    label = "portfolio"
+    verbose_name = "Portfolio"
