@@ -23,7 +23,10 @@ class SiteStatusCursorPagination(CursorPagination):
     ordering = "id"
     page_size = 100
     page_size_query_param = "page_size"
-    max_page_size = settings.PSP_API_MAX_PAGE_SIZE
+
+    @property
+    def max_page_size(self) -> int:
+        return settings.PSP_API_MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
         self.sync_started_at = self._sync_started_at(request)
