@@ -4,11 +4,12 @@ import django_filters as filters
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import Assignment, Liaison, SiteVisit
+from psp.filters import IntegerFilter
 
 
 class SiteVisitFilterSet(filters.FilterSet):
     site = filters.CharFilter(field_name="site__slug")
-    liaison = filters.NumberFilter(field_name="liaison_id")
+    liaison = IntegerFilter(field_name="liaison_id")
     status = filters.ChoiceFilter(choices=VisitStatus.choices)
     core_area = filters.CharFilter(method="filter_core_area", label="Core area code")
     date_after = filters.DateFilter(field_name="start_date", lookup_expr="gte")
@@ -44,8 +45,8 @@ class LiaisonFilterSet(filters.FilterSet):
 
 class AssignmentFilterSet(filters.FilterSet):
     site = filters.CharFilter(field_name="engagement__site__slug")
-    liaison = filters.NumberFilter(field_name="liaison_id")
-    engagement = filters.NumberFilter(field_name="engagement_id")
+    liaison = IntegerFilter(field_name="liaison_id")
+    engagement = IntegerFilter(field_name="engagement_id")
     role = filters.ChoiceFilter(choices=AssignmentRole.choices)
     current = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull")
 

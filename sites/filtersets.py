@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from psp.filters import IntegerFilter
 from sites.choices import EngagementStatus, Phase, Program
 from sites.models import CoreArea, Engagement, Milestone, Site
 
@@ -15,11 +16,9 @@ class SiteFilterSet(filters.FilterSet):
     phase = filters.ChoiceFilter(choices=Phase.choices, field_name="current_phase")
     status = filters.ChoiceFilter(choices=EngagementStatus.choices, field_name="current_status")
     state = filters.CharFilter(field_name="state", lookup_expr="iexact")
-    cohort = filters.NumberFilter(field_name="cohort_year")
+    cohort = IntegerFilter(field_name="cohort_year")
     program = filters.ChoiceFilter(choices=Program.choices)
-    liaison = filters.NumberFilter(
-        method="filter_liaison", label="Liaison id (assigned now or before)"
-    )
+    liaison = IntegerFilter(method="filter_liaison", label="Liaison id (assigned now or before)")
     updated_since = filters.IsoDateTimeFilter(field_name="status_changed_at", lookup_expr="gte")
 
     class Meta:
@@ -45,7 +44,7 @@ class EngagementFilterSet(filters.FilterSet):
 
 class MilestoneFilterSet(filters.FilterSet):
     site = filters.CharFilter(field_name="engagement__site__slug")
-    engagement = filters.NumberFilter(field_name="engagement_id")
+    engagement = IntegerFilter(field_name="engagement_id")
     completed = filters.BooleanFilter(field_name="completed_on", lookup_expr="isnull", exclude=True)
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")

@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from psp.filters import IntegerFilter
 from tta.choices import DeliveryMode, Priority, RequestStatus
 from tta.models import TTADelivery, TTAProvider, TTARequest
 
@@ -31,7 +32,7 @@ class TTARequestFilterSet(filters.FilterSet):
 
 
 class TTADeliveryFilterSet(filters.FilterSet):
-    request = filters.NumberFilter(field_name="request_id")
+    request = IntegerFilter(field_name="request_id")
     site = filters.CharFilter(field_name="request__site__slug")
     mode = filters.ChoiceFilter(choices=DeliveryMode.choices)
     date_after = filters.DateFilter(field_name="date", lookup_expr="gte")

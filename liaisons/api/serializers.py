@@ -11,7 +11,8 @@ from sites.api.serializers import SiteSummarySerializer
 
 class LiaisonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.get_full_name", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    # A string, not format "email": it is empty when unknown.
+    email = serializers.CharField(source="user.email", read_only=True)
 
     class Meta:
         model = Liaison

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -97,3 +97,9 @@ def _headers(response) -> dict[str, str]:
         for name in ("WWW-Authenticate", "Retry-After", "Allow")
         if response.has_header(name)
     }
+
+
+def not_found(request, *args, **kwargs):
+    """A path under /api/v1/ that names no resource."""
+    body = {"status": 404, "code": "not_found", "message": "No such API resource."}
+    return JsonResponse({"error": body}, status=404)

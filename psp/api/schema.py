@@ -28,10 +28,10 @@ class AutoSchema(SpectacularAutoSchema):
             "400": "The request is not valid (field errors in `error.fields`).",
             "401": "No credentials, or an invalid, expired or revoked token.",
             "403": "Your role or token may not do this.",
+            "404": "Not found or not visible to you (on a list: no such page or cursor).",
             "429": "Too many requests: wait for the number of seconds in Retry-After.",
         }
         if self._is_a_detail():
-            errors["404"] = "Not found, or not visible to you."
             if self.method in WRITES:
                 errors["412"] = "If-Match did not match: the object changed since you read it."
             if self.method == "GET":

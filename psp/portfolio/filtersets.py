@@ -5,6 +5,7 @@ import datetime
 import django_filters as filters
 from django.utils import timezone
 
+from psp.filters import IntegerFilter
 from sites.choices import EngagementStatus, Phase
 from sites.models import Engagement, Site
 from tta.choices import OPEN_REQUEST_STATUSES
@@ -27,8 +28,8 @@ class SiteStatusFilterSet(filters.FilterSet):
     phase = filters.ChoiceFilter(choices=Phase.choices, method="filter_open_engagement")
     status = filters.ChoiceFilter(choices=EngagementStatus.choices, method="filter_any_engagement")
     state = filters.CharFilter(field_name="state", lookup_expr="iexact")
-    cohort = filters.NumberFilter(field_name="cohort_year")
-    liaison = filters.NumberFilter(method="filter_liaison", label="Liaison id")
+    cohort = IntegerFilter(field_name="cohort_year")
+    liaison = IntegerFilter(method="filter_liaison", label="Liaison id")
     core_area = filters.CharFilter(
         method="filter_core_area", label="Core area code of an open TTA request"
     )

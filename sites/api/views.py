@@ -32,7 +32,7 @@ class SiteViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilterSet
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = "[^/]+"
     ordering_fields = ["name", "state", "cohort_year", "announced_on", "status_changed_at", "id"]
     ordering = ("name", "state", "id")
 
@@ -110,6 +110,6 @@ class CoreAreaViewSet(ReadOnlyViewSet):
     serializer_class = CoreAreaSerializer
     filterset_class = CoreAreaFilterSet
     lookup_field = "code"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = "[^/]+"
     ordering_fields = ["order", "name", "code"]
     ordering = ("order", "name")

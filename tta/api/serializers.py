@@ -4,12 +4,15 @@ from rest_framework import serializers
 
 from sites.api.serializers import SiteSummarySerializer
 from sites.models import CoreArea, Site
-from tta.choices import Priority
+from tta.choices import Priority, RequestStatus
 from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
 from tta.transitions import ACTIONS
 
 
 class TTAProviderSerializer(serializers.ModelSerializer):
+    # A string, not format "email": it is empty when unknown.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = TTAProvider
         fields = ["id", "slug", "name", "description", "email", "active"]
@@ -23,6 +26,13 @@ class TTAProviderSummarySerializer(serializers.ModelSerializer):
 
 
 class TTATransitionSerializer(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(
+        choices=RequestStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty for the first transition (the request being filed).",
+    )
+
     class Meta:
         model = TTATransition
         fields = ["from_status", "to_status", "actor", "at", "note"]
@@ -32,7 +42,9 @@ class TTATransitionSerializer(serializers.ModelSerializer):
 class TTARequestSerializer(serializers.ModelSerializer):
     site_summary = SiteSummarySerializer(source="site", read_only=True)
     core_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    provider_summary = TTAProviderSummarySerializer(source="provider", read_only=True)
+    provider_summary = TTAProviderSummarySerializer(
+        source="provider", read_only=True, allow_null=True
+    )
     transitions = TTATransitionSerializer(many=True, read_only=True)
 
     class Meta:

@@ -32,7 +32,7 @@ class TTAProviderViewSet(ReadOnlyViewSet):
     serializer_class = TTAProviderSerializer
     filterset_class = TTAProviderFilterSet
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = "[^/]+"
     ordering_fields = ["name", "id"]
     ordering = ("name", "id")
 
