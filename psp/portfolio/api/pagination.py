@@ -14,6 +14,7 @@ from urllib import parse
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
+from rest_framework.fields import DateTimeField
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -67,7 +68,8 @@ class SiteStatusCursorPagination(CursorPagination):
             {
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
-                "next_updated_since": self.next_updated_since(),
+                # Rendered like every other timestamp (the program's time zone).
+                "next_updated_since": DateTimeField().to_representation(self.next_updated_since()),
                 "results": data,
             }
         )
