@@ -4,7 +4,7 @@ import django_filters as filters
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import Assignment, Liaison, SiteVisit
-from psp.filters import IntegerFilter
+from psp.filters import IntegerFilter, IsoDateTimeFilter
 
 
 class SiteVisitFilterSet(filters.FilterSet):
@@ -14,7 +14,7 @@ class SiteVisitFilterSet(filters.FilterSet):
     core_area = filters.CharFilter(method="filter_core_area", label="Core area code")
     date_after = filters.DateFilter(field_name="start_date", lookup_expr="gte")
     date_before = filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = SiteVisit

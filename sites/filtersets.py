@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from psp.filters import IntegerFilter
+from psp.filters import IntegerFilter, IsoDateTimeFilter
 from sites.choices import EngagementStatus, Phase, Program
 from sites.models import CoreArea, Engagement, Milestone, Site
 
@@ -19,7 +19,7 @@ class SiteFilterSet(filters.FilterSet):
     cohort = IntegerFilter(field_name="cohort_year")
     program = filters.ChoiceFilter(choices=Program.choices)
     liaison = IntegerFilter(method="filter_liaison", label="Liaison id (assigned now or before)")
-    updated_since = filters.IsoDateTimeFilter(field_name="status_changed_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="status_changed_at", lookup_expr="gte")
 
     class Meta:
         model = Site
@@ -35,7 +35,7 @@ class EngagementFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=EngagementStatus.choices)
     started_after = filters.DateFilter(field_name="start_date", lookup_expr="gte")
     started_before = filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Engagement
@@ -48,7 +48,7 @@ class MilestoneFilterSet(filters.FilterSet):
     completed = filters.BooleanFilter(field_name="completed_on", lookup_expr="isnull", exclude=True)
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Milestone

@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from psp.filters import IntegerFilter
+from psp.filters import IntegerFilter, IsoDateTimeFilter
 from tta.choices import DeliveryMode, Priority, RequestStatus
 from tta.models import TTADelivery, TTAProvider, TTARequest
 
@@ -15,7 +15,7 @@ class TTARequestFilterSet(filters.FilterSet):
     priority = filters.ChoiceFilter(choices=Priority.choices)
     created_after = filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     created_before = filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = TTARequest

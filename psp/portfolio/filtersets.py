@@ -5,7 +5,7 @@ import datetime
 import django_filters as filters
 from django.utils import timezone
 
-from psp.filters import IntegerFilter
+from psp.filters import IntegerFilter, IsoDateTimeFilter
 from sites.choices import EngagementStatus, Phase
 from sites.models import Engagement, Site
 from tta.choices import OPEN_REQUEST_STATUSES
@@ -18,7 +18,7 @@ def start_of_today() -> datetime.datetime:
 
 
 class SiteStatusFilterSet(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         method="filter_updated_since",
         label=(
             "Sites whose status may have changed at or after this time (ISO 8601). A time "

@@ -155,3 +155,23 @@ def test_session_writes_need_the_csrf_token(world):
     response = browser.patch(f"/api/v1/sites/{world.a.slug}/", {"lead_agency": "X"})
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        # Found by Schemathesis: PostgreSQL rejects offsets beyond ±15:59 ...
+        ("/api/v1/site-visits/", {"updated_since": "0786-09-07T22:22:14+22:19"}),
+        ("/api/v1/site-status/", {"updated_since": "2026-03-15T10:00:00-23:59"}),
+        # ... and a time before year 1 in UTC does not exist.
+        ("/api/v1/tta-requests/", {"updated_since": "0001-01-01T00:00:00+05:00"}),
+        # NumberFilter would pass 1e308 to an integer column.
+        ("/api/v1/milestones/", {"engagement": "-1.7976931348623155e+308"}),
+        ("/api/v1/sites/", {"cohort": "99999999999999999999999"}),
+    ],
+)
+def test_out_of_range_filters_are_400_or_harmless_never_500(world, url, params):
+    response = client_for(world.coordinator).get(url, params)
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["error"]["code"] == "invalid"

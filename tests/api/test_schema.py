@@ -6,6 +6,8 @@ import hypothesis
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -60,6 +62,19 @@ def known_path_parameters(w) -> dict[str, list[dict]]:
     }
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """The real WSGI handler closes the database connection after each request; inside a test
+    transaction on PostgreSQL that would end the test's transaction. Django's own test client
+    disconnects the same signal handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 def test_the_live_api_keeps_to_its_schema_under_generated_requests(world, settings):
     """Schemathesis generates requests for every operation from the live schema, sends them
     with a coordinator's read-write token, and checks there is no server error and that every
