@@ -12,8 +12,8 @@ from psp.api.conditional import check_if_match, conditional_response, etag_of
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """List and detail of the rows `visible_to(request.user)`; a row outside it is a 404.
 
-    Subclasses set `model`, `serializer_class`, `filterset_class`, `ordering_fields`, and
-    `related` (the select_related/prefetch_related that keep queries constant)."""
+    Subclasses set `model`, `serializer_class`, `filterset_class`, `ordering_fields`,
+    `ordering`, and `select_related`/`prefetch_related` (what keeps the query count constant)."""
 
     model = None
     select_related: tuple[str, ...] = ()
