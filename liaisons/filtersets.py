@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from liaisons.choices import VisitStatus
-from liaisons.models import Liaison, SiteVisit
+from liaisons.choices import AssignmentRole, VisitStatus
+from liaisons.models import Assignment, Liaison, SiteVisit
+from psp.filters import IntegerFilter, IsoDateTimeFilter
 from sites.models import CoreArea, Site
 
 
@@ -41,6 +44,11 @@ def _date():
     return forms.DateInput(attrs={"type": "date", "class": "usa-input"})
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of object given by its code or slug (documented as a string in the API)."""
+
+
 class SiteVisitFilterSet(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(
         queryset=_visible_sites,
@@ -61,13 +69,12 @@ class SiteVisitFilterSet(django_filters.FilterSet):
         empty_label="Any status",
         widget=_select(),
     )
-    core_area = django_filters.ModelChoiceFilter(
-        field_name="core_areas",
+    core_area = CodeChoiceFilter(
         queryset=_core_areas,
         to_field_name="code",
         label="Core area",
         empty_label="Any core area",
-        distinct=True,
+        method="filter_core_area",
         widget=_select(),
     )
     date_after = django_filters.DateFilter(
@@ -76,7 +83,44 @@ class SiteVisitFilterSet(django_filters.FilterSet):
     date_before = django_filters.DateFilter(
         field_name="start_date", lookup_expr="lte", label="To", widget=_date()
     )
+    # For API clients syncing incrementally (not shown on the HTML list).
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = SiteVisit
-        fields = ["site", "liaison", "status", "core_area", "date_after", "date_before"]
+        fields = [
+            "site",
+            "liaison",
+            "status",
+            "core_area",
+            "date_after",
+            "date_before",
+            "updated_since",
+        ]
+
+    def filter_core_area(self, queryset, name, value):
+        # A subquery rather than a join, so a visit touching several areas appears once
+        # without DISTINCT over the whole list.
+        return queryset.filter(
+            pk__in=SiteVisit.core_areas.through.objects.filter(corearea=value).values(
+                "sitevisit_id"
+            )
+        )
+
+
+class LiaisonFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Liaison
+        fields = ["active"]
+
+
+class AssignmentFilterSet(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="engagement__site__slug")
+    liaison = IntegerFilter(field_name="liaison_id")
+    engagement = IntegerFilter(field_name="engagement_id")
+    role = django_filters.ChoiceFilter(choices=AssignmentRole.choices)
+    current = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull")
+
+    class Meta:
+        model = Assignment
+        fields = ["site", "liaison", "engagement", "role", "current"]

@@ -21,7 +21,7 @@ from psp.accounts.audit import AuditAction, audit_record
 from psp.accounts.roles import Role, roles_of
 from psp.domain import validate_and_save
 from sites.choices import Phase
-from sites.models import CoreArea, Engagement, Milestone, Site
+from sites.models import CoreArea, Engagement, Site
 from sites.services import milestone_complete
 
 if TYPE_CHECKING:
@@ -389,26 +389,3 @@ def action_item_complete(
         raise ValidationError(f"This action item was already done on {item.done_on}.")
     item.done_on = done_on or timezone.localdate()
     return validate_and_save(item, actor=actor)
-
-
-@transaction.atomic
-def milestone_mark_complete(
-    *,
-    milestone: Milestone,
-    actor: User,
-    completed_on: datetime.date,
-    note: str = "",
-    today: datetime.date | None = None,
-) -> Milestone:
-    """A coordinator, or a liaison currently assigned to the site, records a milestone as done."""
-    today = today or timezone.localdate()
-    site_id = milestone.engagement.site_id
-    if Role.COORDINATOR not in roles_of(actor) and not (
-        Site.objects.assigned_to(actor, on=today).filter(pk=site_id).exists()
-    ):
-        raise ValidationError(
-            "Only a coordinator or a liaison assigned to this site can complete its milestones."
-        )
-    return milestone_complete(
-        milestone=milestone, completed_on=completed_on, actor=actor, note=note, today=today
-    )

@@ -22,7 +22,49 @@ def validate_and_save(instance: M, *, actor: User | None, **save_kwargs) -> M:
     if actor is not None:
         instance._history_user = actor
     instance.save(**save_kwargs)
+    site_status_touch_for(instance)
     return instance
+
+
+# --- Site status change tracking (REST API status feed, issue #6) ---------------------------
+# The rows a site's status is computed from (psp.portfolio.selectors), by model label, with the
+# attribute path from such a row to its site's id. Every service saves through
+# `validate_and_save`, so any write to one of these rows marks its site's status as changed;
+# the API's `GET /api/v1/site-status/?updated_since=…` reads `Site.status_changed_at`.
+# A new kind of row that the status reads must be added here (tests/portfolio checks each).
+SITE_STATUS_SOURCES: dict[str, str] = {
+    "sites.site": "pk",
+    "sites.engagement": "site_id",
+    "sites.milestone": "engagement.site_id",
+    "liaisons.assignment": "engagement.site_id",
+    "liaisons.sitevisit": "site_id",
+    "tta.ttarequest": "site_id",
+}
+
+
+def site_status_touch(*, site_ids: list[int]) -> None:
+    """Mark the status of these sites as changed now (one UPDATE; no history row: this is
+    bookkeeping for the feed, not a domain change). Call it from any write that changes what
+    a site's status shows without going through `validate_and_save` (e.g. a bulk update)."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    # By name: psp.domain sits below every domain app in the import order.
+    site_model = apps.get_model("sites", "Site")
+    site_model.objects.filter(pk__in=site_ids).update(status_changed_at=timezone.now())
+
+
+def site_status_touch_for(instance: models.Model) -> None:
+    path = SITE_STATUS_SOURCES.get(instance._meta.label_lower)
+    if path is None:
+        return
+    value: object = instance
+    for attribute in path.split("."):
+        value = getattr(value, attribute)
+    site_status_touch(site_ids=[value])
+
+
+# --- end site status change tracking --------------------------------------------------------
 
 
 class VisibleThroughQuerySet(models.QuerySet):

@@ -56,7 +56,11 @@ INSTALLED_APPS = [
     "sites",
     "liaisons",
     "tta",
+    # --- REST API (issue #6) ---
     "psp.portfolio",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # --- end REST API ---
     # Top of the import order (DESIGN.md §4): loads demo data across every app.
     "psp.demo",
 ]
@@ -184,16 +188,88 @@ DEFAULT_FROM_EMAIL = env.str(
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- REST framework -------------------------------------------------------------------------
+# --- REST framework (REST API, issue #6; docs/api.md) ----------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # `Authorization: Token <key>` or `Bearer <key>`; hashed keys in accounts.ApiToken.
+        "psp.accounts.authentication.ApiTokenAuthentication",
+        # Browser sessions, with CSRF enforced on unsafe methods.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "psp.accounts.authentication.TokenScopeAllowsMethod",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "psp.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["psp.api.throttling.PerTokenRateThrottle"],
+    "EXCEPTION_HANDLER": "psp.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "psp.api.schema.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Requests per token (per user for browser sessions): N/second, N/minute, N/hour or N/day.
+PSP_API_THROTTLE_RATE = env.str("PSP_API_THROTTLE_RATE", default="1000/hour")
+# The largest page a client may ask for with `?page_size=`.
+PSP_API_MAX_PAGE_SIZE = 200
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PSP Engagement Tracker API",
+    "DESCRIPTION": (
+        "Site status, engagements, milestones, liaisons, site visits and TTA for the National "
+        "Public Safety Partnership. Integrator guide: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "tta.choices.RequestStatus",
+        "VisitStatusEnum": "liaisons.choices.VisitStatus",
+        "EngagementStatusEnum": "sites.choices.EngagementStatus",
+        "PhaseEnum": "sites.choices.Phase",
+        "VisitModeEnum": "liaisons.choices.VisitMode",
+        "DeliveryModeEnum": "tta.choices.DeliveryMode",
+    },
+    # Swagger UI from the pinned sidecar package: production has no internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Throttle counters live in the default cache. Local memory is per process: production should
+# point CACHE_URL at Redis (e.g. redis://127.0.0.1:6379/1) so every gunicorn worker shares them.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The at-risk score of a site's status (docs/site-status.md): points per reason, thresholds.
+PSP_AT_RISK = {
+    # No submitted visit for this many days (counted from the engagement start if none yet).
+    "visit_gap_days": 45,
+    "visit_gap_points": 2,
+    # Points per overdue milestone, capped.
+    "overdue_milestone_points": 1,
+    "overdue_milestone_points_max": 3,
+    # A request still `submitted` (nobody has triaged it) after this many days.
+    "triage_wait_days": 14,
+    "triage_wait_points": 1,
+    # An active Operations engagement without a current primary SSL.
+    "no_liaison_points": 2,
+    # A site is "at risk" from this many points.
+    "threshold": 3,
+}
+# Overlap subtracted from the time a status-feed sync starts when suggesting the next
+# `updated_since`, so a change committed by a transaction that began before the sync is not
+# missed (docs/api.md). Clients may see such a site twice across syncs, never zero times.
+PSP_STATUS_FEED_OVERLAP_SECONDS = 60
+# --- end REST framework ---------------------------------------------------------------------
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -20,4 +20,6 @@ urlpatterns = [
     path("portfolio/", include("psp.portfolio.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("psp.notifications.urls")),
+    # --- REST API (issue #6) ---
+    path("api/v1/", include("psp.api.urls")),
 ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from psp.accounts.roles import Role, roles_of
@@ -118,8 +119,11 @@ class Site(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When anything the site's status is computed from last changed (psp.domain
+    # .SITE_STATUS_SOURCES); the API's status feed filters on it.
+    status_changed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["status_changed_at"])
     objects = SiteQuerySet.as_manager()
 
     class Meta:

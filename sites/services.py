@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -269,6 +269,12 @@ def milestone_complete(
     """Mark a milestone done on a given date, appending the note to its notes."""
     today = today or timezone.localdate()
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if actor is not None and not milestone_completable_by(
+        milestone=milestone, user=actor, on=today
+    ):
+        raise PermissionDenied(
+            "Only a coordinator or a liaison assigned to the site can complete its milestones."
+        )
     if milestone.completed_on is not None:
         raise ValidationError(
             f"“{milestone.title}” was already completed on {milestone.completed_on:%-d %B %Y}."
@@ -321,3 +327,32 @@ def milestone_reschedule(
         keep_reference_date=due_date,
     )
     return milestone
+
+
+def milestone_completable_by(*, milestone: Milestone, user: User, on: datetime.date) -> bool:
+    """Coordinators complete any milestone; a liaison those of a site they are assigned to now
+    (DESIGN.md §2: liaisons change what they currently work on)."""
+    if user.is_coordinator:
+        return True
+    site_id = Engagement.objects.filter(pk=milestone.engagement_id).values("site_id")
+    return Site.objects.assigned_to(user, on=on).filter(pk__in=site_id).exists()
+
+
+# Facts about a site a coordinator may correct; everything else changes through its own service.
+SITE_EDITABLE_FIELDS = frozenset({"name", "lead_agency", "population", "announced_on"})
+
+
+@transaction.atomic
+def site_update(*, site: Site, actor: User | None, **changes) -> Site:
+    """A coordinator corrects a site's facts (name, lead agency, population, announcement).
+
+    The row is locked so two edits are applied one after the other, never interleaved."""
+    if actor is not None and not actor.is_coordinator:
+        raise PermissionDenied("Only a coordinator can change a site's details.")
+    unknown = set(changes) - SITE_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    for name, value in changes.items():
+        setattr(site, name, value.strip() if isinstance(value, str) else value)
+    return validate_and_save(site, actor=actor)

@@ -226,3 +226,26 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     kind = "milestone.due_in_7"
     delivery = Delivery.DAILY
+
+
+# --- API tokens (REST API, issue #6) --------------------------------------------------------
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token whose key is known to the test as `token.key` (never stored in the database)."""
+
+    class Meta:
+        model = "accounts.ApiToken"
+
+    user = factory.SubFactory(UserFactory, roles=["integration"])
+    name = "Test integration"
+    key = factory.Sequence(lambda n: f"psp_testkey{n:06d}{'x' * 32}")
+    read_only = False
+
+    @classmethod
+    def _create(cls, model_class, *args, key, **kwargs):
+        from psp.accounts.services import SHOWN_PREFIX_LENGTH, api_token_hash
+
+        token = model_class.objects.create(
+            *args, prefix=key[:SHOWN_PREFIX_LENGTH], key_hash=api_token_hash(key), **kwargs
+        )
+        token.key = key
+        return token

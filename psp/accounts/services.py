@@ -1,13 +1,19 @@
-"""Writes to accounts: signing a user out of every session."""
+"""Writes to accounts: signing out everywhere and API tokens (DESIGN.md §5)."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from psp.accounts.audit import AuditAction, audit_record
-from psp.accounts.models import User, new_session_nonce
+from psp.accounts.models import ApiToken, User, new_session_nonce
+from psp.domain import validate_and_save
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -19,3 +25,76 @@ def user_sign_out_everywhere(*, user: User, request: HttpRequest | None = None) 
     user.session_nonce = new_session_nonce()
     user.save(update_fields=["session_nonce"])
     audit_record(action=AuditAction.SIGNED_OUT_EVERYWHERE, actor=user, request=request)
+
+
+# Keys look like `psp_<43 url-safe characters>`; the prefix shown afterwards is `psp_` and the
+# next 8 characters.
+KEY_PREFIX = "psp_"
+SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 8
+# last_used_at is written at most this often per token, so a busy integration does not turn
+# every read into a write.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    read_only: bool = True,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for `user` and return it with its key. The key is not stored anywhere:
+    the caller shows it once."""
+    if not user.is_active:
+        raise ValidationError({"user": f"{user} is not an active user."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[:SHOWN_PREFIX_LENGTH],
+        key_hash=api_token_hash(key),
+        read_only=read_only,
+        expires_at=expires_at,
+    )
+    validate_and_save(token, actor=user)
+    audit_record(action=AuditAction.TOKEN_CREATED, actor=user, target=token, read_only=read_only)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke a token now. Revoking twice keeps the first time (it is not an error: the
+    person wanted it dead and it is)."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db()
+    if revoked:
+        audit_record(action=AuditAction.TOKEN_REVOKED, actor=actor, target=token)
+    return token
+
+
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The usable token for a presented key (with its user loaded), or None.
+
+    Marks it used with a conditional UPDATE, at most once per LAST_USED_RESOLUTION."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.usable(now=now)
+        .select_related("user")
+        .filter(key_hash=api_token_hash(key))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

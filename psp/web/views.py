@@ -6,14 +6,14 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from liaisons.services import milestone_mark_complete
 from psp.web.selectors import site_history_for, site_page_for
 from sites.models import Milestone, Site
+from sites.services import milestone_complete as milestone_complete_service
 
 
 @login_required
@@ -51,7 +51,7 @@ def milestone_complete(request, slug: str, pk: int):
         messages.error(request, f"Give the date “{milestone.title}” was completed (YYYY-MM-DD).")
     else:
         try:
-            milestone_mark_complete(
+            milestone_complete_service(
                 milestone=milestone,
                 actor=request.user,
                 completed_on=completed_on,
@@ -59,6 +59,8 @@ def milestone_complete(request, slug: str, pk: int):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, f"“{milestone.title}” marked complete.")
     return redirect(f"{milestone.engagement.site.get_absolute_url()}#milestone-{milestone.pk}")

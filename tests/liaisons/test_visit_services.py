@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from liaisons import services
 from liaisons.choices import VisitStatus
@@ -11,6 +11,7 @@ from liaisons.models import SiteVisit
 from liaisons.services import ActionItemInput, VisitEditConflict, VisitInput
 from psp.accounts.roles import Role
 from sites.models import CoreArea
+from sites.services import milestone_complete
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -249,11 +250,9 @@ def test_milestones_are_completed_by_coordinators_and_assigned_liaisons_only(
 ):
     milestone = factories.MilestoneFactory(engagement=assignment.engagement)
     outsider = factories.LiaisonFactory().user
-    with pytest.raises(ValidationError, match="assigned to this site"):
-        services.milestone_mark_complete(
-            milestone=milestone, actor=outsider, completed_on=today, today=today
-        )
-    done = services.milestone_mark_complete(
+    with pytest.raises(PermissionDenied, match="assigned to the site"):
+        milestone_complete(milestone=milestone, actor=outsider, completed_on=today, today=today)
+    done = milestone_complete(
         milestone=milestone, actor=liaison, completed_on=today, note="Adopted.", today=today
     )
     assert (done.completed_on, done.completed_by, done.notes) == (today, liaison, "Adopted.")

@@ -1,0 +1,70 @@
+"""The site status representation (psp.portfolio.selectors.SiteStatus)."""
+
+from rest_framework import serializers
+
+from sites.api.serializers import SiteSummarySerializer
+from sites.choices import EngagementStatus, Phase
+from tta.choices import RequestStatus
+
+
+class LiaisonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="user.get_full_name")
+
+
+class NextMilestoneSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class MilestoneCountsSerializer(serializers.Serializer):
+    done = serializers.IntegerField(source="milestones_done")
+    open = serializers.IntegerField(source="milestones_open")
+    overdue = serializers.IntegerField(source="milestones_overdue")
+    next_due = NextMilestoneSerializer(source="next_milestone", allow_null=True)
+
+
+class OpenRequestCountSerializer(serializers.Serializer):
+    core_area = serializers.CharField(source="core_area_code")
+    core_area_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
+    count = serializers.IntegerField()
+
+
+class OpenRequestsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(source="open_requests_total")
+    by_core_area_and_status = OpenRequestCountSerializer(source="open_requests", many=True)
+
+
+class RiskSerializer(serializers.Serializer):
+    score = serializers.IntegerField(source="risk_score")
+    at_risk = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField(), source="risk_reasons")
+
+
+class SiteStatusSerializer(serializers.Serializer):
+    """Where a site stands on `as_of` (today, in the program's time zone)."""
+
+    site = SiteSummarySerializer()
+    as_of = serializers.DateField()
+    status_changed_at = serializers.DateTimeField(source="site.status_changed_at")
+    engagement = serializers.IntegerField(source="engagement.pk", allow_null=True, default=None)
+    phase = serializers.ChoiceField(
+        choices=Phase.choices, source="engagement.phase", allow_null=True, default=None
+    )
+    engagement_status = serializers.ChoiceField(
+        choices=EngagementStatus.choices, source="engagement.status", allow_null=True, default=None
+    )
+    start_date = serializers.DateField(
+        source="engagement.start_date", allow_null=True, default=None
+    )
+    planned_end = serializers.DateField(
+        source="engagement.planned_end", allow_null=True, default=None
+    )
+    percent_elapsed = serializers.IntegerField(allow_null=True)
+    current_liaison = LiaisonRefSerializer(allow_null=True)
+    milestones = MilestoneCountsSerializer(source="*")
+    last_visit_date = serializers.DateField(allow_null=True)
+    days_since_last_visit = serializers.IntegerField(allow_null=True)
+    open_tta_requests = OpenRequestsSerializer(source="*")
+    risk = RiskSerializer(source="*")

@@ -1,0 +1,259 @@
+"""Site status: where each site stands, computed for many sites in a fixed number of queries.
+
+The API (`/api/v1/sites/{slug}/status/`, `/api/v1/site-status/`) and the portfolio dashboard
+read the same `SiteStatus`. Weights and thresholds of the at-risk score are in
+`settings.PSP_AT_RISK` (docs/site-status.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from liaisons.choices import AssignmentRole, VisitStatus
+from liaisons.models import Assignment, Liaison, SiteVisit
+from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
+from sites.models import Engagement, Milestone, Site
+from tta.choices import OPEN_REQUEST_STATUSES, RequestStatus
+from tta.models import TTARequest
+
+if TYPE_CHECKING:
+    from psp.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    title: str
+    due_date: datetime.date
+
+
+@dataclass(frozen=True)
+class OpenRequestCount:
+    core_area_code: str
+    core_area_name: str
+    status: str
+    count: int
+
+
+@dataclass
+class SiteStatus:
+    site: Site
+    as_of: datetime.date
+    engagement: Engagement | None = None
+    percent_elapsed: int | None = None
+    current_liaison: Liaison | None = None
+    milestones_done: int = 0
+    milestones_open: int = 0
+    milestones_overdue: int = 0
+    next_milestone: NextMilestone | None = None
+    last_visit_date: datetime.date | None = None
+    open_requests: list[OpenRequestCount] = field(default_factory=list)
+    oldest_untriaged_request_on: datetime.date | None = None
+    risk_score: int = 0
+    risk_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def days_since_last_visit(self) -> int | None:
+        if self.last_visit_date is None:
+            return None
+        return (self.as_of - self.last_visit_date).days
+
+    @property
+    def open_requests_total(self) -> int:
+        return sum(row.count for row in self.open_requests)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.risk_score >= settings.PSP_AT_RISK["threshold"]
+
+
+def site_status_queryset(*, user: User) -> QuerySet[Site]:
+    """Sites whose status the user may read: those whose engagements they may see
+    (`working_on_by`). TTA provider staff see a site's name only, never its status."""
+    working_on = Site.objects.working_on_by(user).values("pk")
+    return Site.objects.visible_to(user).filter(pk__in=working_on)
+
+
+def site_status_get(*, site: Site, today: datetime.date) -> SiteStatus:
+    return site_status_list(Site.objects.filter(pk=site.pk), today=today)[0]
+
+
+def site_status_get_for(*, user: User, slug: str, today: datetime.date) -> SiteStatus:
+    """The status of one site the user may read; 404 otherwise."""
+    site = get_object_or_404(site_status_queryset(user=user), slug=slug)
+    return site_status_get(site=site, today=today)
+
+
+def site_status_list(queryset: QuerySet[Site], *, today: datetime.date) -> list[SiteStatus]:
+    """The status of every site in `queryset` (kept in its order), in four queries whatever
+    the number of sites: the sites with their current engagement and last visit, those
+    engagements with milestone counts and primary liaison, the liaisons, and open TTA
+    requests grouped by site, core area and status."""
+    return site_status_build(list(site_status_annotate(queryset, today=today)), today=today)
+
+
+def site_status_annotate(queryset: QuerySet[Site], *, today: datetime.date) -> QuerySet[Site]:
+    """Add what `site_status_build` needs from the sites query itself (for callers that
+    paginate the queryset before building)."""
+    current_engagement = Engagement.objects.filter(site=OuterRef("pk")).order_by(
+        Case(
+            When(status__in=OPEN_ENGAGEMENT_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "-start_date",
+        "-pk",
+    )
+    last_visit = SiteVisit.objects.filter(
+        site=OuterRef("pk"), status=VisitStatus.SUBMITTED, start_date__lte=today
+    ).order_by("-start_date")
+    return queryset.annotate(
+        current_engagement_id=Subquery(current_engagement.values("pk")[:1]),
+        last_visit_date=Subquery(last_visit.values("start_date")[:1]),
+    )
+
+
+def site_status_build(sites: list[Site], *, today: datetime.date) -> list[SiteStatus]:
+    """Statuses of sites from `site_status_annotate`, in three more queries."""
+    statuses = [
+        SiteStatus(site=site, as_of=today, last_visit_date=site.last_visit_date) for site in sites
+    ]
+    if not sites:
+        return statuses
+
+    engagements = _engagements_with_counts(
+        [s.current_engagement_id for s in sites if s.current_engagement_id], today=today
+    )
+    liaisons = Liaison.objects.select_related("user").in_bulk(
+        {e.primary_liaison_id for e in engagements.values() if e.primary_liaison_id}
+    )
+    requests = _open_requests_by_site([s.pk for s in sites])
+
+    for status in statuses:
+        engagement = engagements.get(status.site.current_engagement_id)
+        if engagement is not None:
+            status.engagement = engagement
+            status.percent_elapsed = _percent_elapsed(engagement, today)
+            status.current_liaison = liaisons.get(engagement.primary_liaison_id)
+            status.milestones_done = engagement.milestones_done
+            status.milestones_open = engagement.milestones_open
+            status.milestones_overdue = engagement.milestones_overdue
+            if engagement.next_due_date is not None:
+                status.next_milestone = NextMilestone(
+                    engagement.next_due_title, engagement.next_due_date
+                )
+        status.open_requests, status.oldest_untriaged_request_on = requests.get(
+            status.site.pk, ([], None)
+        )
+        status.risk_score, status.risk_reasons = _risk(status)
+    return statuses
+
+
+def _engagements_with_counts(ids: list[int], *, today: datetime.date) -> dict[int, Engagement]:
+    next_due = Milestone.objects.filter(
+        engagement=OuterRef("pk"), completed_on__isnull=True, due_date__gte=today
+    ).order_by("due_date", "pk")
+    primary = Assignment.objects.filter(
+        engagement=OuterRef("pk"), role=AssignmentRole.PRIMARY
+    ).current(on=today)
+    return Engagement.objects.annotate(
+        milestones_done=Count("milestones", filter=Q(milestones__completed_on__isnull=False)),
+        milestones_open=Count("milestones", filter=Q(milestones__completed_on__isnull=True)),
+        milestones_overdue=Count(
+            "milestones",
+            filter=Q(milestones__completed_on__isnull=True, milestones__due_date__lt=today),
+        ),
+        next_due_date=Subquery(next_due.values("due_date")[:1]),
+        next_due_title=Subquery(next_due.values("title")[:1]),
+        primary_liaison_id=Subquery(primary.values("liaison_id")[:1]),
+    ).in_bulk(ids)
+
+
+def _open_requests_by_site(
+    site_ids: list[int],
+) -> dict[int, tuple[list[OpenRequestCount], datetime.date | None]]:
+    rows = (
+        TTARequest.objects.filter(site_id__in=site_ids, status__in=OPEN_REQUEST_STATUSES)
+        .values("site_id", "core_area__code", "core_area__name", "core_area__order", "status")
+        .annotate(count=Count("pk"), oldest=Min("created_at"))
+        .order_by("site_id", "core_area__order", "core_area__code", "status")
+    )
+    result: dict[int, tuple[list[OpenRequestCount], datetime.date | None]] = {}
+    counts: dict[int, list[OpenRequestCount]] = defaultdict(list)
+    oldest: dict[int, datetime.date] = {}
+    for row in rows:
+        counts[row["site_id"]].append(
+            OpenRequestCount(
+                row["core_area__code"], row["core_area__name"], row["status"], row["count"]
+            )
+        )
+        if row["status"] == RequestStatus.SUBMITTED:
+            day = timezone.localdate(row["oldest"])
+            if row["site_id"] not in oldest or day < oldest[row["site_id"]]:
+                oldest[row["site_id"]] = day
+    for site_id, site_counts in counts.items():
+        result[site_id] = (site_counts, oldest.get(site_id))
+    return result
+
+
+def _percent_elapsed(engagement: Engagement, today: datetime.date) -> int:
+    """How far through its planned span the engagement is, 0 to 100 (100 once it has ended)."""
+    end = engagement.actual_end or engagement.planned_end
+    if engagement.actual_end is not None or today >= end:
+        return 100
+    if today <= engagement.start_date:
+        return 0
+    span = (end - engagement.start_date).days
+    return round(100 * (today - engagement.start_date).days / span) if span else 100
+
+
+def _risk(status: SiteStatus) -> tuple[int, list[str]]:
+    """Points and the reasons for them, in words. Only an active engagement can be at risk."""
+    engagement = status.engagement
+    if engagement is None or engagement.status != EngagementStatus.ACTIVE:
+        return 0, []
+    rules = settings.PSP_AT_RISK
+    score, reasons = 0, []
+    if engagement.phase == Phase.OPERATIONS and status.current_liaison is None:
+        score += rules["no_liaison_points"]
+        reasons.append("no primary liaison assigned")
+    if status.last_visit_date is not None:
+        if status.days_since_last_visit > rules["visit_gap_days"]:
+            score += rules["visit_gap_points"]
+            reasons.append(f"no visit in {status.days_since_last_visit} days")
+    else:
+        days_active = (status.as_of - engagement.start_date).days
+        if days_active > rules["visit_gap_days"]:
+            score += rules["visit_gap_points"]
+            reasons.append(f"no visit since the engagement started {days_active} days ago")
+    if status.milestones_overdue:
+        score += min(
+            rules["overdue_milestone_points"] * status.milestones_overdue,
+            rules["overdue_milestone_points_max"],
+        )
+        n = status.milestones_overdue
+        reasons.append(f"{n} milestone{'s' if n != 1 else ''} overdue")
+    if status.oldest_untriaged_request_on is not None:
+        waiting = (status.as_of - status.oldest_untriaged_request_on).days
+        if waiting > rules["triage_wait_days"]:
+            score += rules["triage_wait_points"]
+            reasons.append(f"TTA request waiting {waiting} days for triage")
+    return score, reasons

@@ -1,0 +1,111 @@
+"""API representations of sites, engagements, milestones and core areas (explicit fields)."""
+
+from rest_framework import serializers
+
+from sites.choices import EngagementStatus, Phase
+from sites.models import CoreArea, Engagement, Milestone, Site
+
+
+class CoreAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoreArea
+        fields = ["code", "name", "order", "active"]
+
+
+class SiteSummarySerializer(serializers.ModelSerializer):
+    """The few facts an integrator needs to name a site next to a related object."""
+
+    class Meta:
+        model = Site
+        fields = ["id", "slug", "name", "state"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    current_phase = serializers.ChoiceField(
+        choices=Phase.choices, allow_null=True, read_only=True, help_text="Latest engagement."
+    )
+    current_status = serializers.ChoiceField(
+        choices=EngagementStatus.choices, allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "state",
+            "lead_agency",
+            "program",
+            "cohort_year",
+            "announced_on",
+            "population",
+            "current_phase",
+            "current_status",
+            "created_at",
+            "updated_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+
+class SiteUpdateSerializer(serializers.ModelSerializer):
+    """What a coordinator may correct (sites.services.SITE_EDITABLE_FIELDS)."""
+
+    class Meta:
+        model = Site
+        fields = ["name", "lead_agency", "population", "announced_on"]
+        # Uniqueness is checked by the service's full_clean (one place for the rule).
+        validators = []
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    site_summary = SiteSummarySerializer(source="site", read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "site",
+            "site_summary",
+            "phase",
+            "status",
+            "start_date",
+            "planned_end",
+            "actual_end",
+            "previous",
+            "close_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    site_summary = SiteSummarySerializer(source="engagement.site", read_only=True)
+    is_complete = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "engagement",
+            "site_summary",
+            "key",
+            "title",
+            "due_date",
+            "completed_on",
+            "is_complete",
+            "completed_by",
+            "owner",
+            "notes",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneCompleteSerializer(serializers.Serializer):
+    completed_on = serializers.DateField(
+        required=False, help_text="Defaults to today; cannot be in the future."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
