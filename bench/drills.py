@@ -28,13 +28,12 @@ import re
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -386,7 +385,6 @@ class Liaison(Client):
             if match:
                 self.results.ack("visit", int(match.group(1)))
             else:
-                saved.status_code = 0
                 self.results.add(
                     Sample("visit_save_draft", time.monotonic(), time.monotonic(), 0, "bad 302")
                 )
@@ -524,23 +522,23 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def acks_in_database(acks: list[Ack]) -> dict:
     tables = {"visit": "liaisons_sitevisit", "tta_request": "tta_ttarequest"}
     found: dict[str, dict] = {}
-    with psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="psp") as conn:
-        with conn.cursor() as cursor:
-            for kind, table in tables.items():
-                ids = sorted({a.id for a in acks if a.kind == kind})
-                cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
-                present = {row[0] for row in cursor.fetchall()}
-                found[kind] = {
-                    "acknowledged": len(ids),
-                    "in_database": len(present),
-                    "missing_ids": sorted(set(ids) - present),
-                }
+    conn = psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="psp")
+    with conn, conn.cursor() as cursor:
+        for kind, table in tables.items():
+            ids = sorted({a.id for a in acks if a.kind == kind})
+            cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
+            present = {row[0] for row in cursor.fetchall()}
+            found[kind] = {
+                "acknowledged": len(ids),
+                "in_database": len(present),
+                "missing_ids": sorted(set(ids) - present),
+            }
     conn.close()
     return found
 
@@ -690,7 +688,11 @@ def run_drill(
         summary["health_timeline"] = [{**h, "t": round(h["t"] - t0, 2)} for h in probe.timeline]
         summary["after_load_healthz"] = requests.get(base + "/healthz/", timeout=10).json()
         backup = subprocess.run(  # noqa: S603
-            ["bash", str(ROOT / "bench" / "backup_restore_check.sh"), "psp"],
+            [
+                shutil.which("bash") or "/bin/bash",
+                str(ROOT / "bench" / "backup_restore_check.sh"),
+                "psp",
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -733,11 +735,13 @@ def print_summary(summary: dict, report_path: Path) -> None:
     print(f"Drill report: {report_path}")
     print(
         f"  requests {summary['requests']} in {summary['duration_seconds']:.0f}s "
-        f"({summary['requests_per_second']}/s), p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms"
+        f"({summary['requests_per_second']}/s), "
+        f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms"
     )
     for w in summary["windows"]:
         print(
-            f"  window {w['name']}: {w['start_s']}s to {w['end_s']}s (+{summary['grace_seconds']}s grace)"
+            f"  window {w['name']}: {w['start_s']}s to {w['end_s']}s "
+            f"(+{summary['grace_seconds']}s grace)"
         )
     print(
         f"  errors {summary['errors']}: inside windows {summary['errors_inside_windows']}, "
