@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import http.cookiejar
 import json
 import os
 import random
@@ -229,14 +228,6 @@ class Results:
             self.acks.append(Ack(kind, object_id, time.monotonic()))
 
 
-class LoopbackCookies(http.cookiejar.DefaultCookiePolicy):
-    """Production cookies are Secure; the drill talks plain HTTP to gunicorn on loopback (TLS
-    would end at the proxy), so send them back anyway."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
-
-
 class FormParser(HTMLParser):
     """The bits of a page a user would use: hidden inputs, select options, checkboxes, links."""
 
@@ -279,7 +270,6 @@ class Client:
         self.deadline = deadline
         self.random = random.Random(seed)
         self.http = requests.Session()
-        self.http.cookies.set_policy(LoopbackCookies())
 
     def call(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         start = time.monotonic()
@@ -295,6 +285,10 @@ class Client:
             self.results.add(Sample(kind, start, time.monotonic(), 0, exc.__class__.__name__))
             return None
         self.results.add(Sample(kind, start, time.monotonic(), response.status_code))
+        # Production cookies are Secure; the drill talks plain HTTP to gunicorn on loopback
+        # (TLS would end at the proxy in front), so keep sending them back.
+        for cookie in self.http.cookies:
+            cookie.secure = False
         return response
 
     def think(self) -> None:
@@ -327,6 +321,15 @@ class Client:
             time.sleep(1)
         return False
 
+    signed_in = False
+
+    def prepare(self) -> bool:
+        """Done before the clock starts (signing in hashes a password with Argon2)."""
+        return True
+
+    def get_ready(self) -> None:
+        self.signed_in = self.prepare()
+
     def run(self) -> None:
         while time.monotonic() < self.deadline:
             self.step()
@@ -342,9 +345,8 @@ class Liaison(Client):
         self.username = username
         self.site_paths: list[str] = []
 
-    def run(self) -> None:
-        if self.sign_in(self.username):
-            super().run()
+    def prepare(self) -> bool:
+        return self.sign_in(self.username)
 
     def step(self) -> None:
         roll = self.random.random()
@@ -398,9 +400,8 @@ class Coordinator(Client):
         ("coord_export", "/portfolio/exports/sites.csv"),
     ]
 
-    def run(self) -> None:
-        if self.sign_in("coordinator"):
-            super().run()
+    def prepare(self) -> bool:
+        return self.sign_in("coordinator")
 
     def step(self) -> None:
         kind, path = self.random.choice(self.PAGES)
@@ -479,6 +480,15 @@ class HealthProbe(Client):
         time.sleep(1)
 
 
+def warm_up(base: str, workers: int) -> None:
+    """Load the code in every gunicorn worker before the clock starts (a cold worker's first
+    request imports the whole project)."""
+    for _ in range(workers * 4):
+        with contextlib.suppress(requests.RequestException):
+            requests.get(base + "/accounts/login/", timeout=30)
+            requests.get(base + "/healthz/", timeout=30)
+
+
 # --- Faults and the report ------------------------------------------------------------------
 
 
@@ -539,6 +549,11 @@ def acks_in_database(acks: list[Ack]) -> dict:
                 "in_database": len(present),
                 "missing_ids": sorted(set(ids) - present),
             }
+        # The outbox: what the TTA requests filed during the drill queued for email. Rows
+        # published while Redis was down (or lost with its memory) stay pending for the
+        # five-minute `deliver_pending` sweep, which beat runs in production.
+        cursor.execute("SELECT status, count(*) FROM notifications_notification GROUP BY 1")
+        found["outbox_by_status"] = dict(cursor.fetchall())
     conn.close()
     return found
 
@@ -553,6 +568,7 @@ def summarize(results: Results, windows: list[Window], t0: float, duration: floa
     samples = results.samples
     latencies = [(s.end - s.start) * 1000 for s in samples if not s.failed]
     errors_inside: dict[str, int] = {}
+    error_span: dict[str, list[float]] = {}
     errors_outside = []
     for s in samples:
         if not s.failed:
@@ -560,6 +576,8 @@ def summarize(results: Results, windows: list[Window], t0: float, duration: floa
         name = in_window(s)
         if name:
             errors_inside[name] = errors_inside.get(name, 0) + 1
+            span = error_span.setdefault(name, [s.start - t0, s.end - t0])
+            span[0], span[1] = min(span[0], s.start - t0), max(span[1], s.end - t0)
         else:
             errors_outside.append(
                 {"kind": s.kind, "t": round(s.start - t0, 2), "status": s.status, "error": s.error}
@@ -584,6 +602,9 @@ def summarize(results: Results, windows: list[Window], t0: float, duration: floa
         "requests_per_second": round(len(samples) / duration, 1),
         "errors": sum(s.failed for s in samples),
         "errors_inside_windows": errors_inside,
+        "errors_inside_windows_span_s": {
+            k: [round(v[0], 2), round(v[1], 2)] for k, v in error_span.items()
+        },
         "errors_outside_windows": len(errors_outside),
         "errors_outside_windows_detail": errors_outside[:50],
         "p50_ms": round(percentile(latencies, 0.5), 1),
@@ -655,9 +676,10 @@ def run_drill(
         wait_for_port(port, 30)
         log(f"gunicorn on {base} ({workers} workers x 4 threads); load for {duration:.0f}s")
 
+        warm_up(base, workers)
         results, windows, stop = Results(), [], threading.Event()
-        t0 = time.monotonic()
-        deadline = t0 + duration
+        # Clients get their real deadline once everyone has signed in.
+        deadline = time.monotonic() + 600
         clients: list[Client] = [
             Liaison(base, results, deadline, seed=i, username=LIAISONS[i % len(LIAISONS)])
             for i in range(liaisons)
@@ -668,6 +690,19 @@ def run_drill(
             for i in range(api_clients)
         ]
         probe = HealthProbe(base, Results(), deadline, seed=999)
+        signing_in = [threading.Thread(target=c.get_ready, daemon=True) for c in clients]
+        for thread in signing_in:
+            thread.start()
+        for thread in signing_in:
+            thread.join(timeout=120)
+        ready = [c for c in clients if c.signed_in]
+        log(f"{len(ready)} of {len(clients)} simulated users signed in; starting the clock")
+        results.samples.clear()  # sign-in happens before the measured load
+        t0 = time.monotonic()
+        deadline = t0 + duration
+        for c in [*ready, probe]:
+            c.deadline = deadline
+        clients = ready
         threads = [threading.Thread(target=c.run, daemon=True) for c in [*clients, probe]]
         faults = threading.Thread(
             target=inject_faults, args=(postgres, redis, t0, duration, windows, stop), daemon=True
@@ -683,7 +718,9 @@ def run_drill(
         summary = summarize(results, windows, t0, duration)
         summary["acknowledged_writes"] = acks_in_database(results.acks)
         summary["lost_writes"] = sum(
-            len(v["missing_ids"]) for v in summary["acknowledged_writes"].values()
+            len(v["missing_ids"])
+            for k, v in summary["acknowledged_writes"].items()
+            if k != "outbox_by_status"
         )
         summary["health_timeline"] = [{**h, "t": round(h["t"] - t0, 2)} for h in probe.timeline]
         summary["after_load_healthz"] = requests.get(base + "/healthz/", timeout=10).json()
@@ -748,6 +785,9 @@ def print_summary(summary: dict, report_path: Path) -> None:
         f"outside {summary['errors_outside_windows']}"
     )
     for kind, counts in writes.items():
+        if kind == "outbox_by_status":
+            print(f"  notification outbox by status: {counts}")
+            continue
         print(
             f"  acknowledged {kind} writes {counts['acknowledged']}, in database "
             f"{counts['in_database']}, missing {len(counts['missing_ids'])}"
