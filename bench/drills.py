@@ -156,7 +156,6 @@ def stop_process(process: subprocess.Popen | None, name: str) -> None:
 def app_environment(workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PSP_", "CELERY_"))}
     env.pop("DATABASE_URL", None)
-    env.pop("CACHE_URL", None)
     env.update(
         DJANGO_DEBUG="False",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
@@ -166,6 +165,8 @@ def app_environment(workdir: Path) -> dict[str, str]:
         DJANGO_LOG_LEVEL="WARNING",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/psp",
         CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+        # As in docker-compose.yml: the API throttle counters live in Redis too.
+        CACHE_URL=f"redis://127.0.0.1:{REDIS_PORT}/1",
         EMAIL_URL=f"filemail://{workdir / 'mail'}",
         # The drill measures recovery, not the per-token API rate limit.
         PSP_API_THROTTLE_RATE="1000000/hour",
