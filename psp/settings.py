@@ -180,3 +180,10 @@ LOGGING = {
 # --- Product settings -----------------------------------------------------------------------
 # Months each phase lasts by default (DESIGN.md §1).
 PSP_PHASE_MONTHS = {"diagnostic": 18, "operations": 36}
+
+# --- TTA requests (tta app) -----------------------------------------------------------------
+# Business days a request may wait in "submitted" or "under review" before its triage is
+# overdue (highlighted in the coordinator's queue; reused by reminders and dashboards).
+PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS = env.int("PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS", default=10)
+if PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS < 1:
+    raise ImproperlyConfigured("PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS must be at least 1.")
