@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sites/", include("sites.urls")),
+    path("tta/", include("tta.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,16 +106,17 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
     factories.MilestoneFactory(engagement=engagement)
     few = count()
     factories.MilestoneFactory.create_batch(20, engagement=engagement)
-    # session, user, roles, site, engagements, milestones, contacts, federal partners
-    assert count() == few == 8
+    # session, user, roles, site, engagements, milestones, contacts, federal partners,
+    # the site's TTA requests
+    assert count() == few == 9
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.COORDINATOR, ["Home", "Sites"]),
-        (Role.SITE_CONTACT, ["Home", "Sites"]),
-        (Role.TTA_PROVIDER, ["Home", "Sites"]),
+        (Role.COORDINATOR, ["Home", "Sites", "TTA requests"]),
+        (Role.SITE_CONTACT, ["Home", "Sites", "TTA requests"]),
+        (Role.TTA_PROVIDER, ["Home", "Sites", "TTA requests"]),
     ],
 )
 def test_primary_navigation_shows_the_links_that_exist_for_the_role(client, role, expected):

@@ -8,6 +8,10 @@ import pytest
 from psp.accounts.roles import Role
 from sites.models import CoreArea
 from tests import factories
+from tests.reference_data import (  # noqa: F401 - fixtures
+    _reference_data_after_the_module,
+    _reference_data_for_transactional_tests,
+)
 from tta import services
 from tta.choices import RequestStatus
 

@@ -119,7 +119,7 @@ def test_an_action_on_a_request_that_moved_on_since_it_was_shown_is_refused(tta_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("first", "second"), [("approve", "decline"), ("approve", "hold")])
 def test_of_two_simultaneous_transitions_only_one_wins(tta_world, first, second):
     """Two coordinators act on the same submitted request at the same moment, each in their own
@@ -177,7 +177,7 @@ def test_of_two_simultaneous_transitions_only_one_wins(tta_world, first, second)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_coordinators_racing_to_approve_and_decline_leave_exactly_one_result(tta_world):
     w = tta_world
     request = w.new_request()
