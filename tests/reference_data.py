@@ -10,6 +10,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db import connections
 
 SEEDS = [
     ("psp.accounts.migrations.0002_roles", "create_roles"),
@@ -44,3 +45,6 @@ def _reference_data_after_the_module(request, django_db_blocker):
     if transactional:
         with django_db_blocker.unblock():
             restore_reference_data()
+            # Threads and browser sessions may have left connections open; the test database
+            # cannot be dropped at the end of the run while one is.
+            connections.close_all()
