@@ -1,17 +1,26 @@
 # Production image: gunicorn serving Django; the same image runs the Celery worker and beat.
+
+# Front-end assets: the pinned USWDS and htmx from package-lock.json (docs/ui.md).
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml ./
-COPY psp ./psp
-COPY sites ./sites
-COPY liaisons ./liaisons
-COPY tta ./tta
 RUN pip install --no-cache-dir .
 
 COPY . .
+COPY --from=assets /assets/node_modules/@uswds/uswds/dist/css ./static/vendor/uswds/css
+COPY --from=assets /assets/node_modules/@uswds/uswds/dist/js ./static/vendor/uswds/js
+COPY --from=assets /assets/node_modules/@uswds/uswds/dist/fonts ./static/vendor/uswds/fonts
+COPY --from=assets /assets/node_modules/@uswds/uswds/dist/img ./static/vendor/uswds/img
+COPY --from=assets /assets/node_modules/htmx.org/dist/htmx.min.js ./static/vendor/htmx/
 # collectstatic only needs a throwaway key at build time; the real one comes at run time.
 RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=build-only-key-that-is-long-enough-for-django-checks-000 \
     python manage.py collectstatic --noinput

@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install migrate demo lint format check-migrations check-deploy worker beat clean
+.PHONY: run test setup install assets migrate demo lint format check-migrations check-deploy worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,30 @@ $(BIN)/python:
 
 # Reinstall whenever the pinned dependencies change.
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet ".[dev]"
 	touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) assets
+
+# --- Front-end assets (USWDS, htmx; axe-core for browser tests) -----------------------------
+# `npm ci` installs the versions pinned in package-lock.json; the compiled files are copied into
+# static/vendor/ (gitignored). Re-run whenever the lock file changes.
+NODE_STAMP := node_modules/.installed
+VENDOR_STAMP := static/vendor/.built
+USWDS_DIST := node_modules/@uswds/uswds/dist
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR_STAMP): $(NODE_STAMP)
+	rm -rf static/vendor
+	mkdir -p static/vendor/uswds static/vendor/htmx
+	cp -R $(USWDS_DIST)/css $(USWDS_DIST)/js $(USWDS_DIST)/fonts $(USWDS_DIST)/img static/vendor/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+assets: $(VENDOR_STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -61,4 +81,4 @@ beat: install
 	$(BIN)/celery -A psp beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 node_modules static/vendor

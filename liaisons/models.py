@@ -147,6 +147,11 @@ class SiteVisit(models.Model):
         blank=True, help_text="Why a coordinator returned the visit to draft."
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped by every save; an edit based on an older version is a conflict.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ with DEBUG on; with DJANGO_DEBUG=False it is the production shape and refuses to
 a real secret key. Bad values fail at start-up rather than at the first request.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -48,10 +49,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "psp.accounts",
     "sites",
     "liaisons",
     "tta",
+    "psp.portfolio",
     # Top of the import order (DESIGN.md §4): loads demo data across every app.
     "psp.demo",
 ]
@@ -63,10 +68,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "psp.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "psp.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user as the author of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees every failed sign-in and turns a lockout into a clear page (DESIGN §2).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "psp.urls"
@@ -104,12 +115,42 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: a locked-out sign-in is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify and are upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling: after 5 failures for the same username from the same address, sign-in is
+# refused for 15 minutes; the message never says whether the username exists.
+AXES_FAILURE_LIMIT = env.int("PSP_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("PSP_SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PSP_PROXY_COUNT", default=0)
+
+# Two-factor sign-in (TOTP) for coordinators: optional, and required when PSP_REQUIRE_2FA=True.
+PSP_REQUIRE_2FA = env.bool("PSP_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "PSP Engagement Tracker"
+
+# Sessions end after 8 idle hours (psp.accounts.middleware.IdleTimeoutMiddleware).
+PSP_SESSION_IDLE_TIMEOUT = datetime.timedelta(hours=env.float("PSP_SESSION_IDLE_HOURS", default=8))
+SESSION_COOKIE_AGE = int(PSP_SESSION_IDLE_TIMEOUT.total_seconds())
 
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -119,7 +160,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -160,6 +201,21 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline scripts or styles and no third-party origins: every asset is served from static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if not DEBUG:
     # TLS ends at the proxy in front of gunicorn; it tells us the original scheme.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -180,6 +236,33 @@ LOGGING = {
 # --- Product settings -----------------------------------------------------------------------
 # Months each phase lasts by default (DESIGN.md §1).
 PSP_PHASE_MONTHS = {"diagnostic": 18, "operations": 36}
+
+# --- Notifications and reminders (issue #7; docs/notifications.md) ----------------------------
+INSTALLED_APPS += ["psp.notifications"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "psp.notifications.context_processors.unread_notifications"
+]
+# Links in emails are absolute: the address people use to reach the app.
+PSP_BASE_URL = env.str("PSP_BASE_URL", default="http://127.0.0.1:8000")
+# A sender owns a claimed notification this long; after that the next sweep sends it again.
+# Keep it well above EMAIL_TIMEOUT, or a slow but alive sender could be overtaken.
+PSP_NOTIFICATION_LEASE_SECONDS = env.int("PSP_NOTIFICATION_LEASE_SECONDS", default=600)
+# First retry after a transient mail error (doubling, with jitter, up to an hour).
+PSP_NOTIFICATION_RETRY_BACKOFF_SECONDS = env.float(
+    "PSP_NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30.0
+)
+EMAIL_TIMEOUT = 30
+# Celery: a task is acknowledged only after it ran, one at a time per worker process; a worker
+# that dies mid-task leaves it to be redelivered (and the outbox sweep covers the rest).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any task; the outbox sweep, not this, is what recovers lost work quickly.
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+}
 
 # --- TTA requests (tta app) -----------------------------------------------------------------
 # Business days a request may wait in "submitted" or "under review" before its triage is

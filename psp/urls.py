@@ -13,7 +13,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("sites/", include("sites.urls")),
+    path("accounts/", include("psp.accounts.urls")),
+    # The site page and its history live in psp.web (they show liaison and TTA records).
+    path("sites/", include("psp.web.site_urls")),
+    path("visits/", include("liaisons.urls")),
+    path("portfolio/", include("psp.portfolio.urls")),
     path("tta/", include("tta.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("psp.notifications.urls")),
 ]

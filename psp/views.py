@@ -2,16 +2,38 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from liaisons.selectors import (
+    liaison_current_sites,
+    liaison_open_action_items,
+    liaison_open_visits,
+    visit_needs_write_up,
+)
+from psp.accounts.roles import Role, roles_of
+
 
 @login_required
+@require_GET
 def home(request):
-    # The role-specific home pages come with the liaison and TTA pages; until then every
-    # role starts from the list of sites it may see.
-    return redirect("sites:list")
+    """Each role's starting page. A liaison's shows their work in flight; other roles get links
+    onward (templates/home/ has one block per role, so a role's links are easy to extend)."""
+    today = timezone.localdate()
+    roles = roles_of(request.user)
+    context = {"today": today, "is_liaison": Role.LIAISON in roles}
+    if context["is_liaison"]:
+        visits = liaison_open_visits(user=request.user)
+        for visit in visits:
+            visit.needs_write_up = visit_needs_write_up(visit, today=today)
+        context.update(
+            sites=liaison_current_sites(user=request.user, today=today),
+            open_visits=visits,
+            action_items=liaison_open_action_items(user=request.user),
+        )
+    return render(request, "home/home.html", context)
 
 
 def _database_state() -> str:

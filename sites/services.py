@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from psp.domain import validate_and_save
+from psp.notifications.services import notifications_cancel
 from sites.choices import EngagementStatus, Phase
 from sites.models import (
     Engagement,
@@ -278,4 +279,45 @@ def milestone_complete(
     milestone.completed_by = actor
     if note.strip():
         milestone.notes = f"{milestone.notes}\n\n{note.strip()}".strip()
-    return validate_and_save(milestone, actor=actor)
+    milestone = validate_and_save(milestone, actor=actor)
+    notifications_cancel(obj=milestone, reason="The milestone was completed.")
+    return milestone
+
+
+@transaction.atomic
+def milestone_reschedule(
+    *,
+    milestone: Milestone,
+    due_date: datetime.date,
+    reason: str,
+    actor: User | None = None,
+) -> Milestone:
+    """Move an open milestone's due date, noting why, and re-arm its reminder ladder.
+
+    Reminders are keyed on the due date (psp.notifications), so the sweeps start the ladder
+    again from the new date on their own; what is still waiting to be sent about the old date
+    is cancelled here, in the same transaction as the move.
+    """
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.completed_on is not None:
+        raise ValidationError(
+            f"“{milestone.title}” was completed on {milestone.completed_on:%-d %B %Y}; "
+            "a completed milestone cannot be rescheduled."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the due date is moving."})
+    if due_date == milestone.due_date:
+        raise ValidationError({"due_date": f"The milestone is already due on {due_date}."})
+    previous = milestone.due_date
+    milestone.due_date = due_date
+    milestone.notes = (
+        f"{milestone.notes}\n\nDue date moved from {previous:%-d %B %Y} to "
+        f"{due_date:%-d %B %Y}: {reason.strip()}"
+    ).strip()
+    milestone = validate_and_save(milestone, actor=actor)
+    notifications_cancel(
+        obj=milestone,
+        reason=f"The due date moved from {previous} to {due_date}.",
+        keep_reference_date=due_date,
+    )
+    return milestone

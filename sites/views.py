@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from sites.choices import EngagementStatus, Phase
-from sites.selectors import site_detail_for, site_list_for
+from sites.selectors import site_list_for
 
 
 @login_required
@@ -18,9 +18,3 @@ def site_list(request):
             "status_labels": dict(EngagementStatus.choices),
         },
     )
-
-
-@login_required
-def site_detail(request, slug: str):
-    site = site_detail_for(user=request.user, slug=slug)
-    return render(request, "sites/site_detail.html", {"site": site})

@@ -15,6 +15,9 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests hash hundreds of throwaway passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Sign-in throttling is tested on its own (tests/accounts/test_security.py); elsewhere it
+    # would need a request on every `client.login()`.
+    settings.AXES_ENABLED = False
     # Serve static files from the source folders; tests do not run collectstatic.
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True

@@ -205,6 +205,37 @@ class TTADeliveryFactory(factory.django.DjangoModelFactory):
     participants = 12
 
 
+# --- Notifications (issue #7) -----------------------------------------------------------------
+from psp.notifications.choices import Delivery, NotificationStatus  # noqa: E402
+from psp.notifications.models import Notification, NotificationPreference  # noqa: E402
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An outbox row about a milestone; the sweeps are the real way rows are made."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "milestone.due_in_7"
+    subject_object = factory.SubFactory(MilestoneFactory)
+    reference_date = factory.LazyAttribute(lambda n: n.subject_object.due_date)
+    subject = "City 1, TX: “Strategic plan adopted” is due in 7 days"
+    reason = "You are the Strategic Site Liaison for City 1, TX."
+    url = "/sites/city-1-tx/"
+    delivery = Delivery.IMMEDIATELY
+    status = NotificationStatus.PENDING
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    kind = "milestone.due_in_7"
+    delivery = Delivery.DAILY
+
+
 # --- TTA: the annual training summit ------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
-"""Put back the rows the data migrations create (roles, core areas, milestone templates).
+"""Put back the rows the data migrations load (roles, core areas, milestone templates).
 
-A transactional test (live server, concurrency) ends with a flush that empties every table,
-including what the data migrations seeded. Serialized rollback would restore them, but it is
-lost when ordinary tests run before the first transactional one, so transactional tests call
-this instead: before they start, and once more when their module is done.
+Tests that commit for real (`transaction=True`) end with a flush that empties every table.
+Django's serialized rollback would restore them, but not once Playwright's sync API runs an
+event loop in the test thread (the browser tests): Django then hands out a different connection
+object than the one holding the serialized data. Re-running the idempotent data migrations works
+everywhere.
 """
 
 from importlib import import_module
@@ -12,39 +13,35 @@ import pytest
 from django.apps import apps
 from django.db import connections
 
-SEEDS = [
-    ("psp.accounts.migrations.0002_roles", "create_roles"),
-    ("sites.migrations.0002_reference_data", "seed"),
-]
+
+def reload_reference_data() -> None:
+    import_module("psp.accounts.migrations.0002_roles").create_roles(apps, None)
+    import_module("sites.migrations.0002_reference_data").seed(apps, None)
 
 
-def restore_reference_data() -> None:
-    """Idempotent: every seed function only creates rows that are missing."""
-    for module, function in SEEDS:
-        getattr(import_module(module), function)(apps, None)
+# --- Fixtures for modules that mix committed and ordinary tests (tests/tta) -----------------
 
 
 @pytest.fixture(autouse=True)
 def _reference_data_for_transactional_tests(request):
-    """Before a transactional test: the previous one's flush may have emptied the tables."""
+    """Before a committed test: the previous one's flush may have emptied the tables."""
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
-        restore_reference_data()
+        reload_reference_data()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _reference_data_after_the_module(request, django_db_blocker):
-    """After the module: leave the data migrations' rows for the tests that follow."""
+    """After a module with committed tests: leave the rows for the tests that follow, and
+    close connections threads left open (the test database cannot be dropped otherwise)."""
     yield
-    transactional = any(
+    committed = any(
         (m := item.get_closest_marker("django_db")) and m.kwargs.get("transaction")
         for item in request.session.items
         if item.module is request.module
     )
-    if transactional:
+    if committed:
         with django_db_blocker.unblock():
-            restore_reference_data()
-            # Threads and browser sessions may have left connections open; the test database
-            # cannot be dropped at the end of the run while one is.
+            reload_reference_data()
             connections.close_all()

@@ -20,7 +20,7 @@ def liaison_world():
     return liaison.user, mine, theirs
 
 
-@pytest.mark.parametrize("url_name", ["home", "sites:list"])
+@pytest.mark.parametrize("url_name", ["home", "sites:list", "liaisons:visit-list"])
 def test_anonymous_users_are_sent_to_sign_in(client, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302
@@ -29,16 +29,18 @@ def test_anonymous_users_are_sent_to_sign_in(client, url_name):
 
 def test_the_sign_in_form_has_the_documented_accessible_names(client):
     html = client.get(reverse("login")).content.decode()
-    assert '<label for="id_username">Username</label>' in html
-    assert '<label for="id_password">Password</label>' in html
-    assert '<button type="submit">Sign in</button>' in html
+    assert '<label class="usa-label" for="id_username">Username</label>' in html
+    assert 'id="id_username" name="username"' in html
+    assert '<label class="usa-label" for="id_password">Password</label>' in html
+    assert 'id="id_password" name="password" type="password"' in html
+    assert '<button type="submit" class="usa-button">Sign in</button>' in html
 
 
-def test_signing_in_lands_on_the_site_list(client, coordinator):
+def test_signing_in_lands_on_the_home_page(client, coordinator):
     response = client.post(
         reverse("login"), {"username": "coord", "password": "pw-for-tests-2026"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("sites:list")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert response.context["user"] == coordinator
 
 
@@ -90,8 +92,9 @@ def test_the_site_list_runs_a_fixed_number_of_queries(client, coordinator):
     factories.EngagementFactory.create_batch(3)
     few = count()
     factories.EngagementFactory.create_batch(30)
-    # session, user, user's groups (roles), count of sites, the page of sites
-    assert count() == few == 5
+    # session, user, user's groups (roles), the coordinator's two-factor devices,
+    # count of sites, the page of sites, unread notifications (header)
+    assert count() == few == 7
 
 
 def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
@@ -106,21 +109,23 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
     factories.MilestoneFactory(engagement=engagement)
     few = count()
     factories.MilestoneFactory.create_batch(20, engagement=engagement)
-    # session, user, roles, site, engagements, milestones, contacts, federal partners,
-    # the site's TTA requests
-    assert count() == few == 9
+    # session, user, roles, two-factor devices, site, engagements, milestones, assignments,
+    # visits, TTA requests, contacts, federal partners, unread notifications (header)
+    # (tests/test_site_page.py covers the page with every section)
+    assert count() == few == 13
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.COORDINATOR, ["Home", "Sites", "TTA requests"]),
-        (Role.SITE_CONTACT, ["Home", "Sites", "TTA requests"]),
+        (Role.COORDINATOR, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.LIAISON, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.SITE_CONTACT, ["Home", "Sites", "Visits", "TTA requests"]),
         (Role.TTA_PROVIDER, ["Home", "Sites", "TTA requests"]),
     ],
 )
 def test_primary_navigation_shows_the_links_that_exist_for_the_role(client, role, expected):
-    # Visits, TTA requests, Portfolio and Reports join as their pages are built.
+    # Portfolio and Reports join as their pages are built.
     client.force_login(factories.UserFactory(roles=[role]))
     response = client.get(reverse("sites:list"))
     assert [link["label"] for link in response.context["primary_navigation"]] == expected

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from psp.accounts.models import User
+from psp.accounts.models import AuditEvent, User
 
 
 @admin.register(User)
@@ -15,3 +15,22 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="Roles")
     def role_names(self, obj: User) -> str:
         return ", ".join(group.name for group in obj.groups.all())
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the application, never edited."""
+
+    list_display = ["at", "action", "username", "target_repr", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "target_repr"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

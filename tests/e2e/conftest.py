@@ -1,6 +1,8 @@
-"""Browser tests: Playwright driving Debian's headless Chromium against `live_server`.
+"""Browser tests in a real headless Chromium (Debian's, at /usr/bin/chromium), driven by
+Playwright against pytest-django's `live_server`. No browser is downloaded.
 
-(The TTA engineer's copy of the shared interface; the UI engineer owns the merged file.)
+Shared contract (UI and TTA engineers): fixtures `browser` (session), `page` (desktop,
+1280x900), `phone_page` (390x844, mobile) and `sign_in`; `tests.e2e.helpers.assert_accessible`.
 """
 
 import os
@@ -8,17 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.reference_data import (  # noqa: F401 - fixtures
-    _reference_data_after_the_module,
-    _reference_data_for_transactional_tests,
-)
+from tests.reference_data import reload_reference_data
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls in the same
-# thread (factories, assertions) are safe here because nothing else uses that loop.
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise
+# refuse to run there ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_SERVICES = os.environ.get("PSP_REQUIRE_SERVICES") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,18 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _missing(what: str):
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{what} is required (PSP_REQUIRE_SERVICES=1)")
-    pytest.skip(f"{what} is not available")
+TEST_PASSWORD = "pw-for-tests-2026"
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        _missing(f"Chromium at {CHROMIUM}")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see docs/ui.md)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -49,25 +42,49 @@ def browser():
         browser.close()
 
 
+def open_page(browser, **context_options):
+    """A fresh context and page that records Content-Security-Policy violations, so a page
+    that relies on an inline script or style fails its browser test."""
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return context, page
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
+    context, page = open_page(browser, viewport={"width": 1280, "height": 900})
+    yield page
     context.close()
+    assert not page.csp_violations, page.csp_violations
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    context, page = open_page(
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
-    yield context.new_page()
+    yield page
     context.close()
+    assert not page.csp_violations, page.csp_violations
 
 
 @pytest.fixture
 def sign_in(live_server):
-    def sign_in(page, username, password="pw-for-tests-2026"):  # noqa: S107 - test fixture
+    def sign_in(page, username, password=TEST_PASSWORD):
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
@@ -75,3 +92,9 @@ def sign_in(live_server):
             page.get_by_role("button", name="Sign in").click()
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Live-server tests commit for real; see `tests.reference_data`."""
+    reload_reference_data()

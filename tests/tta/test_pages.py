@@ -387,10 +387,10 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, tta_world):
     few = count_queries(client, reverse("tta:request-list"))
     for _ in range(8):
         w.new_request(RequestStatus.IN_PROGRESS)
-    # session, user, roles, count, the page of requests (joined site, core area, provider,
-    # requester), the filter form's choices (core areas, sites, providers), the bulk form's
-    # providers
-    assert count_queries(client, reverse("tta:request-list")) == few == 9
+    # session, user, roles, the coordinator's two-factor devices, count, the page of requests
+    # (joined site, core area, provider, requester), the filter form's choices (core areas,
+    # sites, providers), the bulk form's providers, unread notifications (header)
+    assert count_queries(client, reverse("tta:request-list")) == few == 11
 
 
 def test_the_request_page_runs_a_fixed_number_of_queries(client, tta_world):
@@ -403,8 +403,9 @@ def test_the_request_page_runs_a_fixed_number_of_queries(client, tta_world):
         factories.TTADeliveryFactory(request=request, date=datetime.date(2026, 3, day))
         w.new_request()  # a related request in the same core area
     # session, user, roles, the request (joined), transitions, deliveries, the user's reach
-    # as provider staff for the buttons, the same for "Record delivery", the related requests
-    assert count_queries(client, url) == few == 9
+    # as provider staff for the buttons, the same for "Record delivery", the related requests,
+    # unread notifications (header)
+    assert count_queries(client, url) == few == 10
 
 
 def test_the_provider_page_runs_a_fixed_number_of_queries(client, tta_world):
@@ -414,8 +415,9 @@ def test_the_provider_page_runs_a_fixed_number_of_queries(client, tta_world):
     few = count_queries(client, reverse("tta:provider-requests"))
     for _ in range(6):
         factories.TTADeliveryFactory(request=w.new_request(RequestStatus.IN_PROGRESS))
-    # session, user, roles, count, the page of requests with delivery totals
-    assert count_queries(client, reverse("tta:provider-requests")) == few == 5
+    # session, user, roles, count, the page of requests with delivery totals, unread
+    # notifications (header)
+    assert count_queries(client, reverse("tta:provider-requests")) == few == 6
 
 
 def test_the_provider_page_lists_only_the_organizations_requests(client, tta_world):

@@ -217,6 +217,8 @@ def test_the_summit_pages_run_a_fixed_number_of_queries(client, summit, coordina
     for n in range(5):
         factories.SummitSessionFactory(summit=summit, title=f"Session {n}")
         factories.SummitAttendanceFactory(summit=summit)
-    # detail: session, user, roles, summit, sessions, attendance, the forms' core areas and
-    # sites; list: session, user, roles, summits with their session counts
-    assert (count(detail), count(listing)) == few == (8, 4)
+    # detail: session, user, roles, the coordinator's two-factor devices, summit, sessions,
+    # attendance, the forms' core areas and sites, unread notifications (header);
+    # list: session, user, roles, two-factor devices, summits with their session counts,
+    # unread notifications
+    assert (count(detail), count(listing)) == few == (10, 6)

@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from psp.accounts.audit import AuditAction, audit_record
+from psp.portfolio import calendar
+from psp.portfolio.exports import DATASETS, csv_lines, export_table, xlsx_file
+from psp.portfolio.models import CalendarFeed
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+@login_required
+@require_GET
+def export(request, dataset: str, fmt: str):
+    """Download a dataset the user may see, as CSV or XLSX, streamed row by row."""
+    if dataset not in DATASETS or fmt not in EXPORT_FORMATS:
+        raise Http404("No such export.")
+    spec = DATASETS[dataset]
+    header, rows = export_table(dataset=spec, user=request.user)
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        request=request,
+        dataset=dataset,
+        format=fmt,
+        filters=request.GET.urlencode(),
+    )
+    filename = f"psp-{dataset}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(
+        xlsx_file(header, rows, title=spec.title),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def calendar_settings(request):
+    """Create, replace or revoke the user's calendar subscription URL."""
+    return render(
+        request,
+        "portfolio/calendar.html",
+        {
+            "feed": CalendarFeed.objects.filter(user=request.user).first(),
+            "new_url": request.session.pop("psp_new_calendar_url", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    token = calendar.calendar_feed_create(user=request.user)
+    # Shown once on the next page, never stored in the clear.
+    request.session["psp_new_calendar_url"] = request.build_absolute_uri(
+        calendar.calendar_feed_path(token)
+    )
+    messages.success(request, "Your calendar URL is ready. Copy it now: it is shown only once.")
+    return redirect("portfolio:calendar")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    if calendar.calendar_feed_revoke(user=request.user):
+        messages.success(
+            request, "Your calendar URL no longer works. Calendars using it stop updating."
+        )
+    return redirect("portfolio:calendar")
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The iCalendar file itself. The secret in the URL is the credential: calendar apps
+    cannot sign in. An unknown or revoked token is a 404."""
+    user = calendar.calendar_feed_user(token=token)
+    if user is None:
+        raise Http404("No such calendar.")
+    entries = calendar.calendar_entries_for(user=user, today=timezone.localdate())
+    body = calendar.calendar_render(
+        entries=entries,
+        base_url=request.build_absolute_uri("/"),
+        name=f"PSP — {user}",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="psp.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -1,0 +1,222 @@
+"""Milestone reminders: the ladder of DESIGN.md §6, registered with psp.notifications.
+
+Before the due date the site's liaison hears 30, 14, 7 and 1 day ahead; the day after a missed
+due date the liaison and the coordinators hear; 14 days overdue the coordinators hear again.
+Each rung is a kind whose reference date is the due date, so moving the date re-arms the
+whole ladder and each rung fires once per due date. A sweep records the latest rung whose day
+has come, so a sweep that did not run on the day catches up the next time instead of missing it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+
+from psp.accounts.roles import Role
+from psp.notifications.choices import Delivery
+from psp.notifications.kinds import PortfolioSection, register_portfolio_section
+from psp.notifications.recipients import coordinators
+from psp.notifications.registry import NotificationKind, Occurrence, Recipient, register
+from sites.choices import OPEN_ENGAGEMENT_STATUSES
+from sites.models import Milestone
+
+DAY = datetime.timedelta(days=1)
+
+
+def milestone_url(milestone: Milestone) -> str:
+    return f"{milestone.engagement.site.get_absolute_url()}#milestone-{milestone.pk}"
+
+
+def liaisons_of(milestone: Milestone, today: datetime.date) -> list[Recipient]:
+    """The site's current primary liaison, and the milestone's owner if someone else."""
+    # Looked up by name: liaisons sits above sites in the import order (DESIGN.md §4).
+    assignment_model = apps.get_model("liaisons", "Assignment")
+    primary = (
+        assignment_model.objects.current(on=today)
+        .filter(engagement_id=milestone.engagement_id, role="primary")
+        .select_related("liaison__user")
+        .first()
+    )
+    site = milestone.engagement.site
+    recipients = []
+    if primary is not None:
+        recipients.append(
+            Recipient(primary.liaison.user, f"You are the Strategic Site Liaison for {site}.")
+        )
+    owner = milestone.owner
+    if owner is not None and (primary is None or owner.pk != primary.liaison.user_id):
+        recipients.append(Recipient(owner, f"You own this milestone for {site}."))
+    return recipients
+
+
+def when_phrase(milestone: Milestone, today: datetime.date) -> str:
+    days = (milestone.due_date - today).days
+    due = f"{milestone.due_date:%-d %B %Y}"
+    if days > 1:
+        return f"is due in {days} days ({due})"
+    if days == 1:
+        return f"is due tomorrow ({due})"
+    if days == 0:
+        return f"is due today ({due})"
+    if days == -1:
+        return f"was due yesterday ({due}) and is not marked complete"
+    return f"is {-days} days overdue (due {due})"
+
+
+@dataclass(frozen=True)
+class Rung:
+    key: str
+    label: str
+    description: str
+    # The due dates (first, last; None: open-ended) this rung covers on a given day.
+    window: Callable[[datetime.date], tuple[datetime.date | None, datetime.date]]
+    to_liaison: bool
+    to_coordinators: bool
+    roles: frozenset[str]
+
+
+LADDER = [
+    Rung(
+        "milestone.due_in_30",
+        "Milestone due in 30 days",
+        "A month ahead of each milestone at your sites.",
+        lambda t: (t + 15 * DAY, t + 30 * DAY),
+        True,
+        False,
+        frozenset({Role.LIAISON}),
+    ),
+    Rung(
+        "milestone.due_in_14",
+        "Milestone due in 14 days",
+        "Two weeks ahead of each milestone at your sites.",
+        lambda t: (t + 8 * DAY, t + 14 * DAY),
+        True,
+        False,
+        frozenset({Role.LIAISON}),
+    ),
+    Rung(
+        "milestone.due_in_7",
+        "Milestone due in 7 days",
+        "A week ahead of each milestone at your sites.",
+        lambda t: (t + 2 * DAY, t + 7 * DAY),
+        True,
+        False,
+        frozenset({Role.LIAISON}),
+    ),
+    Rung(
+        "milestone.due_tomorrow",
+        "Milestone due tomorrow",
+        "The day before each milestone at your sites is due.",
+        lambda t: (t, t + DAY),
+        True,
+        False,
+        frozenset({Role.LIAISON}),
+    ),
+    Rung(
+        "milestone.missed",
+        "Milestone missed",
+        "The day after a milestone's due date passes without it being completed.",
+        lambda t: (t - 13 * DAY, t - DAY),
+        True,
+        True,
+        frozenset({Role.LIAISON, Role.COORDINATOR}),
+    ),
+    Rung(
+        "milestone.overdue_14",
+        "Milestone 14 days overdue",
+        "Escalation to coordinators when a milestone is two weeks overdue.",
+        lambda t: (None, t - 14 * DAY),
+        False,
+        True,
+        frozenset({Role.COORDINATOR}),
+    ),
+]
+
+
+def _due(rung: Rung):
+    def due(today: datetime.date):
+        first, last = rung.window(today)
+        milestones = Milestone.objects.open().filter(
+            engagement__status__in=OPEN_ENGAGEMENT_STATUSES, due_date__lte=last
+        )
+        if first is not None:
+            milestones = milestones.filter(due_date__gte=first)
+        return [
+            Occurrence(m, m.due_date)
+            for m in milestones.select_related("engagement__site", "owner")
+        ]
+
+    return due
+
+
+def _recipients(rung: Rung):
+    def recipients(milestone: Milestone, today: datetime.date) -> list[Recipient]:
+        found = liaisons_of(milestone, today) if rung.to_liaison else []
+        if rung.to_coordinators:
+            seen = {r.user.pk for r in found}
+            found += [r for r in coordinators() if r.user.pk not in seen]
+        return found
+
+    return recipients
+
+
+def _still_applies(milestone: Milestone, notification, today: datetime.date) -> bool:
+    return (
+        milestone.completed_on is None
+        and milestone.due_date == notification.reference_date
+        and milestone.engagement.status in OPEN_ENGAGEMENT_STATUSES
+    )
+
+
+def _context(milestone: Milestone, notification, today: datetime.date) -> dict:
+    return {
+        "milestone": milestone,
+        "site": milestone.engagement.site,
+        "when": when_phrase(milestone, today),
+    }
+
+
+for rung in LADDER:
+    register(
+        NotificationKind(
+            key=rung.key,
+            label=rung.label,
+            description=rung.description,
+            template="milestone",
+            default_delivery=Delivery.IMMEDIATELY,
+            roles=rung.roles,
+            model=Milestone,
+            due=_due(rung),
+            recipients=_recipients(rung),
+            subject=lambda m, ref, today: (
+                f"{m.engagement.site}: “{m.title}” {when_phrase(m, today)}"
+            ),
+            url=milestone_url,
+            still_applies=_still_applies,
+            context=_context,
+        )
+    )
+
+
+def overdue_milestones_section(today: datetime.date) -> PortfolioSection:
+    overdue = (
+        Milestone.objects.overdue(today)
+        .filter(engagement__status__in=OPEN_ENGAGEMENT_STATUSES)
+        .select_related("engagement__site")
+        .order_by("due_date", "pk")
+    )
+    shown = list(overdue[:25])
+    return PortfolioSection(
+        "Overdue milestones",
+        [
+            (f"{m.engagement.site}: {m.title}, due {m.due_date:%-d %b %Y}", milestone_url(m))
+            for m in shown
+        ],
+        overdue.count(),
+    )
+
+
+register_portfolio_section(overdue_milestones_section)

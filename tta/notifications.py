@@ -1,0 +1,106 @@
+"""TTA requests past the triage target, to coordinators (registered with psp.notifications).
+
+The target is counted in business days from the day a request was submitted. `triage_due_date`
+is the one place that decides it; point it at the shared business-day helper when there is one.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from psp.accounts.roles import Role
+from psp.notifications.choices import Delivery
+from psp.notifications.kinds import PortfolioSection, register_portfolio_section
+from psp.notifications.recipients import coordinators
+from psp.notifications.registry import NotificationKind, Occurrence, register
+from tta.choices import RequestStatus
+from tta.models import TTARequest
+
+TRIAGE_TARGET_BUSINESS_DAYS = 10
+
+
+def add_business_days(start: datetime.date, days: int) -> datetime.date:
+    """`days` weekdays after `start` (federal holidays are not counted out here)."""
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def triage_due_date(request: TTARequest) -> datetime.date:
+    """The last day a submitted request may wait for a coordinator's first decision."""
+    return add_business_days(timezone.localdate(request.created_at), TRIAGE_TARGET_BUSINESS_DAYS)
+
+
+def request_url(request: TTARequest) -> str:
+    # The TTA pages are built separately; until they exist the link goes to the site.
+    try:
+        return reverse("tta:request-detail", kwargs={"pk": request.pk})
+    except NoReverseMatch:
+        return request.site.get_absolute_url()
+
+
+def requests_past_triage(today: datetime.date) -> list[TTARequest]:
+    # A target of N business days is at least N calendar days: narrow in SQL, decide in Python.
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(
+            today - datetime.timedelta(days=TRIAGE_TARGET_BUSINESS_DAYS), datetime.time.min
+        )
+    )
+    candidates = TTARequest.objects.filter(
+        status=RequestStatus.SUBMITTED, created_at__lt=cutoff
+    ).select_related("site", "core_area")
+    return [r for r in candidates.order_by("created_at", "pk") if triage_due_date(r) < today]
+
+
+register(
+    NotificationKind(
+        key="tta.triage_overdue",
+        label="TTA request past the triage target",
+        description=(
+            f"A submitted request nobody has reviewed within {TRIAGE_TARGET_BUSINESS_DAYS} "
+            "business days."
+        ),
+        template="tta_triage",
+        default_delivery=Delivery.IMMEDIATELY,
+        roles=frozenset({Role.COORDINATOR}),
+        model=TTARequest,
+        due=lambda today: [Occurrence(r, triage_due_date(r)) for r in requests_past_triage(today)],
+        recipients=lambda request, today: coordinators(
+            "You are a DOJ coordinator; coordinators triage TTA requests."
+        ),
+        subject=lambda r, ref, today: (
+            f"{r.site}: TTA request “{r.title}” is past its triage target ({ref:%-d %B %Y})"
+        ),
+        url=request_url,
+        still_applies=lambda r, n, today: r.status == RequestStatus.SUBMITTED,
+        context=lambda r, n, today: {
+            "request": r,
+            "target": n.reference_date,
+            "target_days": TRIAGE_TARGET_BUSINESS_DAYS,
+        },
+    )
+)
+
+
+def triage_section(today: datetime.date) -> PortfolioSection:
+    late = requests_past_triage(today)
+    return PortfolioSection(
+        "TTA requests past the triage target",
+        [
+            (
+                f"{r.site}: {r.title} (submitted {timezone.localdate(r.created_at):%-d %b %Y})",
+                request_url(r),
+            )
+            for r in late[:25]
+        ],
+        len(late),
+    )
+
+
+register_portfolio_section(triage_section)
