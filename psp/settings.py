@@ -345,3 +345,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
 }
+
+# --- TTA requests (tta app) -----------------------------------------------------------------
+# Business days a request may wait in "submitted" or "under review" before its triage is
+# overdue (highlighted in the coordinator's queue; reused by reminders and dashboards).
+PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS = env.int("PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS", default=10)
+if PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS < 1:
+    raise ImproperlyConfigured("PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS must be at least 1.")

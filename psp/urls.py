@@ -18,6 +18,7 @@ urlpatterns = [
     path("sites/", include("psp.web.site_urls")),
     path("visits/", include("liaisons.urls")),
     path("portfolio/", include("psp.portfolio.urls")),
+    path("tta/", include("tta.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("psp.notifications.urls")),
     # --- REST API (issue #6) ---

@@ -20,7 +20,15 @@ from sites.models import (
     SiteContact,
 )
 from tta.choices import DeliveryMode, RequestStatus
-from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
+from tta.models import (
+    SummitAttendance,
+    SummitSession,
+    TrainingSummit,
+    TTADelivery,
+    TTAProvider,
+    TTARequest,
+    TTATransition,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -249,3 +257,36 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
         )
         token.key = key
         return token
+
+
+# --- TTA: the annual training summit ------------------------------------------------------
+
+
+class TrainingSummitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSummit
+        django_get_or_create = ["year"]
+
+    year = 2026
+    title = factory.LazyAttribute(lambda s: f"PSP National Training Summit {s.year}")
+    start_date = factory.LazyAttribute(lambda s: datetime.date(s.year, 5, 12))
+    end_date = factory.LazyAttribute(lambda s: datetime.date(s.year, 5, 14))
+    location = "Washington, DC"
+
+
+class SummitSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SummitSession
+
+    summit = factory.SubFactory(TrainingSummitFactory)
+    core_area = factory.LazyFunction(lambda: CoreArea.objects.get(code="gun-violence"))
+    title = "Crime gun intelligence centers"
+
+
+class SummitAttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SummitAttendance
+
+    summit = factory.SubFactory(TrainingSummitFactory)
+    site = factory.SubFactory(SiteFactory)
+    attendees = 6

@@ -118,14 +118,14 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.COORDINATOR, ["Home", "Sites", "Visits"]),
-        (Role.LIAISON, ["Home", "Sites", "Visits"]),
-        (Role.SITE_CONTACT, ["Home", "Sites", "Visits"]),
-        (Role.TTA_PROVIDER, ["Home", "Sites"]),
+        (Role.COORDINATOR, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.LIAISON, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.SITE_CONTACT, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.TTA_PROVIDER, ["Home", "Sites", "TTA requests"]),
     ],
 )
 def test_primary_navigation_shows_the_links_that_exist_for_the_role(client, role, expected):
-    # TTA requests, Portfolio and Reports join as their pages are built.
+    # Portfolio and Reports join as their pages are built.
     client.force_login(factories.UserFactory(roles=[role]))
     response = client.get(reverse("sites:list"))
     assert [link["label"] for link in response.context["primary_navigation"]] == expected

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
+from tta.models import (
+    SummitAttendance,
+    SummitSession,
+    TrainingSummit,
+    TTADelivery,
+    TTAProvider,
+    TTARequest,
+    TTATransition,
+)
 
 
 @admin.register(TTAProvider)
@@ -79,3 +87,28 @@ class TTATransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SummitSessionInline(admin.TabularInline):
+    model = SummitSession
+    extra = 0
+
+
+class SummitAttendanceInline(admin.TabularInline):
+    """Read-only: attendance is recorded on the summit page, which also completes the site's
+    yearly milestone (`tta.services.summit_attendance_record`)."""
+
+    model = SummitAttendance
+    extra = 0
+    readonly_fields = ["site", "attendees", "recorded_by", "recorded_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainingSummit)
+class TrainingSummitAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "title", "start_date", "end_date", "location"]
+    search_fields = ["title", "location"]
+    inlines = [SummitSessionInline, SummitAttendanceInline]

@@ -180,3 +180,102 @@ class TTADelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} on {self.date} for {self.request}"
+
+
+class TrainingSummitQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> TrainingSummitQuerySet:
+        # The summit is a program event: everyone inside the program may see its programme.
+        return self if roles_of(user) else self.none()
+
+
+class TrainingSummit(models.Model):
+    """The annual PSP training summit: when and where, and its sessions by core area."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    location = models.CharField("place", max_length=200)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TrainingSummitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="trainingsummit_end_not_before_start",
+                violation_error_message="The summit cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("tta:summit-detail", kwargs={"year": self.year})
+
+
+class SummitSession(models.Model):
+    """One session of a summit, in one core area."""
+
+    summit = models.ForeignKey(TrainingSummit, on_delete=models.CASCADE, related_name="sessions")
+    core_area = models.ForeignKey(
+        CoreArea, on_delete=models.PROTECT, related_name="summit_sessions"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = VisibleThroughQuerySet.via("summit").as_manager()
+
+    class Meta:
+        ordering = ["core_area__order", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.core_area})"
+
+
+class SummitAttendanceQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> SummitAttendanceQuerySet:
+        # Who attended is about a site: visible to those who may see the site.
+        return self.filter(site__in=Site.objects.visible_to(user).values("pk"))
+
+
+class SummitAttendance(models.Model):
+    """A site's delegation at a summit; recording it completes the site's yearly milestone."""
+
+    summit = models.ForeignKey(TrainingSummit, on_delete=models.CASCADE, related_name="attendance")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="summit_attendance")
+    attendees = models.PositiveIntegerField("people attending")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SummitAttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site__name"]
+        verbose_name_plural = "summit attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "site"],
+                name="summitattendance_one_row_per_site",
+                violation_error_message="This site's attendance is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendees__gt=0),
+                name="summitattendance_someone_attended",
+                violation_error_message="At least one person must have attended.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} at {self.summit} ({self.attendees})"

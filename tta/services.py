@@ -1,28 +1,101 @@
-"""Every write to TTA requests and deliveries. Atomic; raise `ValidationError` with a reason."""
+"""Every write to TTA requests, deliveries and training summits.
+
+Atomic; a refusal raises `ValidationError` (or `PermissionDenied` for a role that may not act)
+with a reason a person can read. The rules of the state machine live in `tta.transitions`.
+"""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from psp.accounts.roles import Role, roles_of
 from psp.domain import validate_and_save
-from sites.models import CoreArea, Site
+from sites.choices import Phase
+from sites.models import CoreArea, Engagement, Milestone, Site
+from sites.services import milestone_complete
 from tta.choices import Priority, RequestStatus
-from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
-from tta.transitions import ACTIONS, Action
+from tta.models import (
+    SummitAttendance,
+    TrainingSummit,
+    TTADelivery,
+    TTAProvider,
+    TTARequest,
+    TTATransition,
+)
+from tta.selectors import sites_requestable_by
+from tta.transitions import (
+    ACTIONS,
+    DELIVERY_ROLES,
+    DELIVERY_STATUSES,
+    PAST_TENSE,
+    PREVIOUS,
+    SUBMIT_ROLES,
+    Action,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from psp.accounts.models import User
 
 
 class IllegalTransition(ValidationError):
     """The request is not in a state the action starts from (HTTP 409 in the API)."""
+
+
+def acting_roles(
+    *, user: User, request: TTARequest, roles: frozenset[str], today: datetime.date | None = None
+) -> frozenset[str]:
+    """Which of `roles` the user holds *for this request*: a coordinator for any request, a
+    site contact for their own site, a liaison for a site they are assigned to now, provider
+    staff for their organization's requests. At most one query per role checked."""
+    today = today or timezone.localdate()
+    held = roles_of(user) & roles
+    reach: set[str] = set()
+    if Role.COORDINATOR in held:
+        reach.add(Role.COORDINATOR)
+    if Role.SITE_CONTACT in held and (
+        Site.objects.of_contact(user).filter(pk=request.site_id).exists()
+    ):
+        reach.add(Role.SITE_CONTACT)
+    if Role.LIAISON in held and (
+        Site.objects.assigned_to(user, on=today).filter(pk=request.site_id).exists()
+    ):
+        reach.add(Role.LIAISON)
+    if Role.TTA_PROVIDER in held and (
+        request.provider_id is not None
+        and TTAProvider.objects.filter(pk=request.provider_id, staff=user).exists()
+    ):
+        reach.add(Role.TTA_PROVIDER)
+    return frozenset(reach)
+
+
+def actions_available(
+    *, request: TTARequest, user: User, today: datetime.date | None = None
+) -> list[Action]:
+    """The actions the user may take on the request now, in table order (for the buttons)."""
+    candidates = [a for a in ACTIONS.values() if request.status in a.sources]
+    if not candidates:
+        return []
+    wanted = frozenset().union(*(a.roles for a in candidates))
+    reach = acting_roles(user=user, request=request, roles=wanted, today=today)
+    return [a for a in candidates if a.roles & reach]
+
+
+def _refuse_role(user: User, roles: frozenset[str], what: str) -> None:
+    if not roles_of(user) & roles:
+        raise PermissionDenied(f"Your role cannot {what}.")
+    raise PermissionDenied(
+        f"You cannot {what}: this request is outside your sites or organization."
+    )
 
 
 @transaction.atomic
@@ -35,8 +108,23 @@ def tta_request_submit(
     requested_by: User,
     needed_by: datetime.date | None = None,
     priority: str = Priority.NORMAL,
+    today: datetime.date | None = None,
 ) -> TTARequest:
-    """File a new request; it starts in `submitted` with its first transition recorded."""
+    """File a new request; it starts in `submitted` with its first transition recorded.
+
+    Site contacts file for their own site, liaisons for the sites they are assigned to today.
+    """
+    today = today or timezone.localdate()
+    if not roles_of(requested_by) & SUBMIT_ROLES:
+        raise PermissionDenied("Only a site contact or a liaison can request TTA.")
+    if not sites_requestable_by(user=requested_by, today=today).filter(pk=site.pk).exists():
+        raise ValidationError(
+            {"site": f"You cannot request TTA for {site}: it is not one of your current sites."}
+        )
+    if not core_area.active:
+        raise ValidationError({"core_area": f"{core_area} is no longer offered."})
+    if needed_by is not None and needed_by < today:
+        raise ValidationError({"needed_by": "The needed-by date cannot be in the past."})
     now = timezone.now()
     request = validate_and_save(
         TTARequest(
@@ -62,14 +150,13 @@ def tta_request_submit(
     return request
 
 
-def _resume_target(request: TTARequest) -> str:
+def _status_before_hold(request: TTARequest) -> str:
     last_hold = request.transitions.filter(to_status=RequestStatus.ON_HOLD).order_by("-at", "-pk")
     return last_hold.values_list("from_status", flat=True).first() or RequestStatus.SUBMITTED
 
 
-def action_allowed_for(action: Action, user: User | None) -> bool:
-    """Whether the user's roles allow the action (None: the system itself, e.g. a data load)."""
-    return user is None or bool(action.roles & roles_of(user))
+def _status_label(status: str) -> str:
+    return RequestStatus(status).label.lower()
 
 
 @transaction.atomic
@@ -80,45 +167,65 @@ def tta_request_transition(
     actor: User | None,
     note: str = "",
     provider: TTAProvider | None = None,
+    expected_status: str | None = None,
+    today: datetime.date | None = None,
 ) -> TTARequest:
-    """Apply one action of the state machine and record it.
+    """Apply one action of the state machine (`tta.transitions.ACTIONS`) and record it.
 
-    The row is locked first, so of two people acting at once the second sees the first's
-    result and is refused rather than overwriting it.
+    `actor=None` is the system itself (a data load). `expected_status` is the status the actor
+    saw when they chose the action; if the request has moved on since, the action is refused.
+
+    Locking: the request row is locked (`SELECT … FOR UPDATE`) before its status is read, so of
+    two people acting at once the second waits, sees the first one's result and is refused.
     """
     if action not in ACTIONS:
         raise ValidationError(f"Unknown action “{action}”.")
     spec = ACTIONS[action]
-    if not action_allowed_for(spec, actor):
-        raise PermissionDenied(f"Your role cannot {spec.label.lower()} a TTA request.")
+    if actor is not None and not roles_of(actor) & spec.roles:
+        _refuse_role(actor, spec.roles, f"{spec.label.lower()} a TTA request")
     request = TTARequest.objects.select_for_update().get(pk=request.pk)
+    if expected_status is not None and request.status != expected_status:
+        raise IllegalTransition(
+            f"This request was {_status_label(expected_status)} when you opened it and is now "
+            f"{_status_label(request.status)}; nothing was changed. Check the timeline and try "
+            "again."
+        )
     if request.status not in spec.sources:
         raise IllegalTransition(
-            f"A request that is {request.get_status_display().lower()} cannot be "
-            f"{_past(spec)}; allowed from: "
-            + ", ".join(RequestStatus(s).label.lower() for s in sorted(spec.sources))
+            f"A request that is {_status_label(request.status)} cannot be "
+            f"{PAST_TENSE[spec.name]}; allowed only when "
+            + " or ".join(_status_label(s) for s in sorted(spec.sources))
             + "."
         )
-    if spec.note_required and not note.strip():
-        raise ValidationError({"note": f"Give a reason to {spec.label.lower()} this request."})
-    provider_staff_only = actor is not None and roles_of(actor) == {Role.TTA_PROVIDER}
-    if provider_staff_only and not (
-        request.provider and request.provider.staff.filter(pk=actor.pk).exists()
+    if actor is not None and not acting_roles(
+        user=actor, request=request, roles=spec.roles, today=today
     ):
-        raise PermissionDenied("This request is not assigned to your organization.")
-    if action == "start":
-        request.provider = provider or request.provider
-        if request.provider is None:
-            raise ValidationError({"provider": "Assign a provider before work starts."})
+        _refuse_role(actor, spec.roles, f"{spec.label.lower()} this request")
+    note = note.strip()
+    if spec.note_required and not note:
+        raise ValidationError({"note": f"Give a reason to {spec.label.lower()} this request."})
+    if spec.needs_provider:
+        if provider is None:
+            raise ValidationError({"provider": "Choose the provider to assign."})
+        if not provider.active:
+            raise ValidationError({"provider": f"{provider} is no longer an active provider."})
+        if provider.pk == request.provider_id:
+            raise ValidationError({"provider": f"{provider} is already assigned."})
+        request.provider = provider
+        note = f"Assigned to {provider}." + (f" {note}" if note else "")
+    if spec.name == "start" and request.provider_id is None:
+        raise ValidationError({"provider": "A coordinator must assign a provider first."})
 
     from_status = request.status
-    request.status = spec.target or _resume_target(request)
-    if action == "decline":
-        request.decline_reason = note.strip()
-    if action == "close":
-        request.outcome = note.strip()
+    before_hold = _status_before_hold(request) if spec.target == PREVIOUS else None
+    request.status = spec.targets_from(from_status, before_hold=before_hold)
+    if spec.name == "decline":
+        request.decline_reason = note
+    if spec.name == "close":
+        request.outcome = note
     now = timezone.now()
-    request.status_changed_at = now
+    if request.status != from_status:
+        request.status_changed_at = now
     validate_and_save(request, actor=actor)
     TTATransition.objects.create(
         request=request,
@@ -126,39 +233,64 @@ def tta_request_transition(
         to_status=request.status,
         actor=actor,
         at=now,
-        note=note.strip(),
+        note=note,
     )
     return request
 
 
-def _past(spec: Action) -> str:
-    return {
-        "review": "put under review",
-        "approve": "approved",
-        "decline": "declined",
-        "hold": "put on hold",
-        "resume": "resumed",
-        "start": "started",
-        "deliver": "marked delivered",
-        "close": "closed",
-        "withdraw": "withdrawn",
-    }[spec.name]
-
-
-@transaction.atomic
 def tta_request_assign_provider(
-    *, request: TTARequest, provider: TTAProvider, actor: User | None
+    *,
+    request: TTARequest,
+    provider: TTAProvider,
+    actor: User | None,
+    note: str = "",
+    expected_status: str | None = None,
 ) -> TTARequest:
-    """A coordinator assigns (or reassigns) the organization that will deliver the TTA."""
-    if actor is not None and not actor.is_coordinator:
-        raise PermissionDenied("Only a coordinator can assign a provider.")
-    request = TTARequest.objects.select_for_update().get(pk=request.pk)
-    if request.status not in {RequestStatus.APPROVED, RequestStatus.IN_PROGRESS}:
-        raise IllegalTransition("A provider can only be assigned to an approved request.")
-    if not provider.active:
-        raise ValidationError({"provider": f"{provider} is no longer an active provider."})
-    request.provider = provider
-    return validate_and_save(request, actor=actor)
+    """A coordinator assigns (or reassigns) the organization that will deliver the TTA.
+
+    The "assign" action of the table, recorded in the timeline like any other.
+    """
+    return tta_request_transition(
+        request=request,
+        action="assign",
+        actor=actor,
+        note=note,
+        provider=provider,
+        expected_status=expected_status,
+    )
+
+
+@dataclass
+class BulkResult:
+    done: list[TTARequest] = field(default_factory=list)
+    refused: list[tuple[TTARequest, str]] = field(default_factory=list)
+
+
+def tta_request_bulk_transition(
+    *,
+    requests: Iterable[TTARequest],
+    action: str,
+    actor: User,
+    note: str = "",
+    provider: TTAProvider | None = None,
+) -> BulkResult:
+    """Apply one action to several requests (the triage queue's bulk actions).
+
+    Deliberately not one transaction: each request goes through `tta_request_transition` in its
+    own, so one request that cannot take the action is reported and does not undo the others.
+    """
+    result = BulkResult()
+    for request in requests:
+        try:
+            changed = tta_request_transition(
+                request=request, action=action, actor=actor, note=note, provider=provider
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            result.refused.append((request, " ".join(messages)))
+        else:
+            result.done.append(changed)
+    return result
 
 
 @transaction.atomic
@@ -172,11 +304,26 @@ def tta_delivery_record(
     actor: User | None,
     summary: str = "",
     host_site: Site | None = None,
+    today: datetime.date | None = None,
 ) -> TTADelivery:
-    """Record one delivered session against a request that is in progress."""
+    """Provider staff record one delivered session against their request in progress."""
+    today = today or timezone.localdate()
     request = TTARequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.IN_PROGRESS:
-        raise IllegalTransition("Deliveries can only be recorded while work is in progress.")
+    if actor is not None and not acting_roles(
+        user=actor, request=request, roles=DELIVERY_ROLES, today=today
+    ):
+        _refuse_role(actor, DELIVERY_ROLES, "record a delivery for this request")
+    if request.status not in DELIVERY_STATUSES:
+        raise IllegalTransition(
+            f"Deliveries can only be recorded while work is in progress; this request is "
+            f"{_status_label(request.status)}."
+        )
+    if date > today:
+        raise ValidationError({"date": "Record a delivery once it has happened."})
+    if mode == "peer_exchange" and host_site is None:
+        raise ValidationError({"host_site": "Say which site hosted the peer exchange."})
+    if mode != "peer_exchange" and host_site is not None:
+        raise ValidationError({"host_site": "A host site is recorded only for a peer exchange."})
     return validate_and_save(
         TTADelivery(
             request=request,
@@ -190,3 +337,109 @@ def tta_delivery_record(
         ),
         actor=actor,
     )
+
+
+# --- The annual training summit -----------------------------------------------------------
+
+
+def _require_coordinator(actor: User | None, what: str) -> None:
+    if actor is not None and not actor.is_coordinator:
+        raise PermissionDenied(f"Only a coordinator can {what}.")
+
+
+@transaction.atomic
+def training_summit_save(
+    *,
+    year: int,
+    title: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    location: str,
+    actor: User | None,
+    notes: str = "",
+    summit: TrainingSummit | None = None,
+) -> TrainingSummit:
+    """Record (or correct) a year's summit: its dates and place."""
+    _require_coordinator(actor, "record a training summit")
+    summit = summit or TrainingSummit()
+    if start_date.year != year:
+        raise ValidationError({"start_date": f"The {year} summit must start in {year}."})
+    summit.year, summit.title, summit.location = year, title.strip(), location.strip()
+    summit.start_date, summit.end_date, summit.notes = start_date, end_date, notes.strip()
+    return validate_and_save(summit, actor=actor)
+
+
+@transaction.atomic
+def summit_session_add(
+    *,
+    summit: TrainingSummit,
+    core_area: CoreArea,
+    title: str,
+    actor: User | None,
+    description: str = "",
+):
+    """Add a session in one core area to a summit's programme."""
+    from tta.models import SummitSession
+
+    _require_coordinator(actor, "change a summit's sessions")
+    return validate_and_save(
+        SummitSession(
+            summit=summit, core_area=core_area, title=title.strip(), description=description
+        ),
+        actor=actor,
+    )
+
+
+def summit_milestone_for(*, site: Site, summit: TrainingSummit) -> Milestone | None:
+    """The yearly "training-summit-yN" milestone the summit counts for at the site, if any.
+
+    It belongs to the site's Operations engagement running on the summit's first day; N is the
+    engagement year the summit falls in (year 1 = the first 12 months from its start).
+    """
+    day = summit.start_date
+    engagement = (
+        Engagement.objects.filter(site=site, phase=Phase.OPERATIONS, start_date__lte=day)
+        .order_by("-start_date")
+        .first()
+    )
+    if engagement is None or day > (engagement.actual_end or engagement.planned_end):
+        return None
+    elapsed = relativedelta(day, engagement.start_date)
+    year = elapsed.years + 1
+    return engagement.milestones.filter(key=f"training-summit-y{year}").first()
+
+
+@transaction.atomic
+def summit_attendance_record(
+    *,
+    summit: TrainingSummit,
+    site: Site,
+    attendees: int,
+    actor: User | None,
+    today: datetime.date | None = None,
+) -> SummitAttendance:
+    """Record how many people a site sent to a summit (again: corrects the number).
+
+    An Operations site's yearly summit milestone is completed on the summit's last day (or
+    today, if it is still running) unless it was already completed.
+    """
+    today = today or timezone.localdate()
+    _require_coordinator(actor, "record summit attendance")
+    if summit.start_date > today:
+        raise ValidationError("Attendance can be recorded once the summit has begun.")
+    attendance = (
+        SummitAttendance.objects.select_for_update().filter(summit=summit, site=site).first()
+    ) or SummitAttendance(summit=summit, site=site)
+    attendance.attendees = attendees
+    attendance.recorded_by = actor
+    validate_and_save(attendance, actor=actor)
+    milestone = summit_milestone_for(site=site, summit=summit)
+    if milestone is not None and milestone.completed_on is None:
+        milestone_complete(
+            milestone=milestone,
+            completed_on=min(summit.end_date, today),
+            actor=actor,
+            note=f"Attended {summit} with {attendees} people.",
+            today=today,
+        )
+    return attendance

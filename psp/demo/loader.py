@@ -448,6 +448,7 @@ class DemoPortfolio:
                 requested_by=requester,
                 needed_by=self.today + datetime.timedelta(days=rng.randint(20, 120)),
                 priority=rng.choice(list(Priority)),
+                today=self.today,
             )
             provider = (
                 self.providers[DEMO_PROVIDER]
@@ -482,7 +483,11 @@ class DemoPortfolio:
             )
         elif step == "withdraw":
             tta_request_transition(
-                request=request, action=step, actor=requester, note="No longer needed."
+                request=request,
+                action=step,
+                actor=requester,
+                note="No longer needed.",
+                today=self.today,
             )
         elif step in {"start", "deliver"}:
             tta_request_transition(request=request, action=step, actor=staff)

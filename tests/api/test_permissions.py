@@ -243,14 +243,14 @@ def test_a_liaison_cannot_complete_another_sites_milestone(world):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("coordinator", 201),
+        ("coordinator", 403),  # intake is for the site and its liaisons (tta.services)
         ("liaison", 201),
         ("site contact", 201),
         ("integration", 403),
         ("provider", 403),
     ],
 )
-def test_requesters_and_coordinators_file_tta_requests(world, role, expected):
+def test_site_contacts_and_liaisons_file_tta_requests(world, role, expected):
     client = client_for(world.users[role])
     response = client.post(
         "/api/v1/tta-requests/",

@@ -9,6 +9,7 @@ import time_machine
 
 from liaisons.choices import VisitStatus
 from liaisons.services import assignment_create
+from psp.accounts.roles import Role
 from psp.domain import SITE_STATUS_SOURCES, validate_and_save
 from sites.choices import Phase
 from sites.models import CoreArea, Site
@@ -61,7 +62,14 @@ def changes(w):
         ),
         "tta.ttarequest": lambda site: tta_request_transition(
             request=tta_request_submit(
-                site=site, core_area=area, title="T", description="D", requested_by=coordinator
+                site=site,
+                core_area=area,
+                title="T",
+                description="D",
+                # Requests are filed by the site's own contact (tta.services).
+                requested_by=factories.SiteContactFactory(
+                    site=site, user=factories.UserFactory(roles=[Role.SITE_CONTACT])
+                ).user,
             ),
             action="review",
             actor=coordinator,

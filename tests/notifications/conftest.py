@@ -14,6 +14,13 @@ from psp.notifications.choices import Delivery
 from sites.models import Milestone
 from tests import factories
 
+# Committed tests (the worker tests) cannot rely on serialized rollback once the browser tests
+# have run: reload the data migrations' rows before each and after the module.
+from tests.reference_data import (  # noqa: F401 - fixtures
+    _reference_data_after_the_module,
+    _reference_data_for_transactional_tests,
+)
+
 EASTERN = ZoneInfo("America/New_York")
 DUE = datetime.date(2026, 4, 30)  # a Thursday
 

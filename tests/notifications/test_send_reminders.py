@@ -89,9 +89,11 @@ def test_every_email_has_text_and_html_a_reason_and_links_to_its_page_and_prefer
         for body in (message.body, html):
             assert "Why you got this:" in body, message.subject
             assert "http://127.0.0.1:8000/notifications/preferences/" in body, message.subject
-        # Each email links to the page of what it is about (a site, or a visit's own page).
+        # Each email links to the page of what it is about (a site, a visit's or a TTA
+        # request's own page).
         assert (
             "http://127.0.0.1:8000/sites/" in message.body
             or "http://127.0.0.1:8000/visits/" in message.body
+            or "http://127.0.0.1:8000/tta/" in message.body
             or "digest" in message.subject
         )

@@ -99,6 +99,7 @@ def world(db):
     )
     w["token"] = factories.ApiTokenFactory(user=liaison.user)
     w["calendar_token"] = calendar_feed_create(user=liaison.user)
+    w["summit"] = factories.TrainingSummitFactory()
     return w
 
 
@@ -120,6 +121,7 @@ DEFAULT_KWARGS = {
     "slug": lambda w: w["site"].slug,
     "format": lambda w: "json",
     "code": lambda w: w["core_area"].code,
+    "year": lambda w: w["summit"].year,
 }
 
 KWARGS = {
@@ -142,6 +144,10 @@ KWARGS = {
     "tta-request-transitions": {"pk": lambda w: w["request"].pk},
     "tta-delivery-detail": {"pk": lambda w: w["delivery"].pk},
     "tta-provider-detail": {"slug": lambda w: w["provider"].slug},
+    "tta:request-detail": {"pk": lambda w: w["request"].pk},
+    "tta:request-submitted": {"pk": lambda w: w["request"].pk},
+    "tta:request-act": {"pk": lambda w: w["request"].pk},
+    "tta:delivery-create": {"pk": lambda w: w["delivery"].request.pk},
 }
 
 
@@ -176,7 +182,13 @@ def anonymous_problems() -> list[str]:
     return problems
 
 
-PLACEHOLDERS = {"slug": "placeholder", "format": "json", "fmt": "csv", "dataset": "sites"}
+PLACEHOLDERS = {
+    "slug": "placeholder",
+    "format": "json",
+    "fmt": "csv",
+    "dataset": "sites",
+    "year": "2026",
+}
 
 # Pages anyone may open: signing in, health checks, the API's own documentation (no data), and
 # the calendar feed, whose secret token in the URL is the credential (checked below).
@@ -216,6 +228,20 @@ EXPECTED = {
     "portfolio:calendar-create": POST_ONLY,
     "portfolio:calendar-revoke": POST_ONLY,
     "portfolio:calendar-feed": (200, 200, 200, 200, 200, 200, 200),  # the liaison's token
+    "tta:request-list": SIGNED_IN,  # rows narrowed by visible_to (tests/tta/test_pages.py)
+    "tta:request-create": (302, 403, 200, 200, 200, 403, 403),  # sites and their liaisons ask
+    "tta:request-bulk": POST_ONLY,
+    "tta:provider-requests": (302, 403, 403, 403, 403, 200, 403),
+    "tta:request-detail": (302, 200, 200, 404, 200, 404, 200),
+    "tta:request-submitted": (302, 200, 200, 404, 200, 404, 200),
+    "tta:request-act": POST_ONLY,
+    # A request at site B in progress with the provider: only its staff record deliveries.
+    "tta:delivery-create": (302, 403, 404, 403, 404, 200, 403),
+    "tta:summit-list": SIGNED_IN,  # the program's own summits: nothing site-private
+    "tta:summit-create": (302, 200, 403, 403, 403, 403, 403),
+    "tta:summit-detail": SIGNED_IN,
+    "tta:summit-session-add": POST_ONLY,
+    "tta:summit-attendance-record": POST_ONLY,
     "notifications:list": SIGNED_IN,
     "notifications:preferences": SIGNED_IN,
     "notifications:mark-all-read": POST_ONLY,

@@ -21,8 +21,12 @@ from tta.api.serializers import (
 )
 from tta.filtersets import TTADeliveryFilterSet, TTAProviderFilterSet, TTARequestFilterSet
 from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
-from tta.services import IllegalTransition, tta_request_submit, tta_request_transition
-from tta.transitions import COORDINATORS, REQUESTERS
+from tta.services import (
+    SUBMIT_ROLES,
+    IllegalTransition,
+    tta_request_submit,
+    tta_request_transition,
+)
 
 
 class TTAProviderViewSet(ReadOnlyViewSet):
@@ -57,8 +61,10 @@ class TTARequestViewSet(ReadOnlyViewSet):
     @extend_schema(request=TTARequestCreateSerializer, responses={201: TTARequestSerializer})
     def create(self, request, *args, **kwargs):
         user = request.user
-        if not (REQUESTERS | COORDINATORS) & roles_of(user):
-            raise PermissionDenied("Your role cannot file TTA requests.")
+        # A role that can never file gets 403 before its data is read; which site each may
+        # file for is tta_request_submit's rule.
+        if not roles_of(user) & SUBMIT_ROLES:
+            raise PermissionDenied("Only a site contact or a liaison can request TTA.")
         # Requests are filed for a site you work on; any other slug is "not found".
         serializer = TTARequestCreateSerializer(
             data=request.data, sites=Site.objects.working_on_by(user)
