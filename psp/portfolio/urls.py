@@ -5,6 +5,7 @@ from psp.portfolio import views
 app_name = "portfolio"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("exports/<slug:dataset>.<str:fmt>", views.export, name="export"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new/", views.calendar_create, name="calendar-create"),

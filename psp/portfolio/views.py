@@ -1,16 +1,71 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from psp.accounts.audit import AuditAction, audit_record
+from psp.accounts.roles import Role, roles_of
 from psp.portfolio import calendar
 from psp.portfolio.exports import DATASETS, csv_lines, export_table, xlsx_file
+from psp.portfolio.filtersets import PortfolioFilterSet
 from psp.portfolio.models import CalendarFeed
+from psp.portfolio.selectors import PortfolioDashboard, dashboard_portfolio, dashboard_sites
 
 EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def require_coordinator(user) -> None:
+    if Role.COORDINATOR not in roles_of(user):
+        raise PermissionDenied("Only DOJ coordinators see the portfolio.")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """The coordinators' view of the whole portfolio; the filters in the URL apply to every
+    widget (docs/portfolio.md)."""
+    require_coordinator(request.user)
+    filterset = PortfolioFilterSet(request.GET, queryset=dashboard_sites(user=request.user))
+    # An invalid filter (a cohort that is not a year) shows its error and counts no site.
+    sites = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    core_area = filterset.form.cleaned_data.get("core_area") if filterset.is_valid() else None
+    dashboard = dashboard_portfolio(
+        sites=sites, today=timezone.localdate(), core_area=core_area or None
+    )
+    return render(
+        request,
+        "portfolio/dashboard.html",
+        {
+            "filterset": filterset,
+            "dashboard": dashboard,
+            "charts": dashboard_charts(dashboard),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def dashboard_charts(dashboard: PortfolioDashboard) -> dict:
+    """Chart.js data for the dashboard's charts (each also shown as a table)."""
+    return {
+        "phase_status": {
+            "labels": [f"{r.phase_label}: {r.status_label}" for r in dashboard.by_phase_status],
+            "datasets": [{"label": "Sites", "data": [r.count for r in dashboard.by_phase_status]}],
+        },
+        "cohort": {
+            "labels": [r.label for r in dashboard.by_cohort],
+            "datasets": [{"label": "Sites", "data": [r.count for r in dashboard.by_cohort]}],
+        },
+        "pipeline": {
+            "labels": [r.core_area_name for r in dashboard.pipeline],
+            "datasets": [
+                {"label": label, "data": [r.by_status.get(value, 0) for r in dashboard.pipeline]}
+                for value, label in dashboard.pipeline_statuses
+            ],
+        },
+    }
 
 
 @login_required
