@@ -1,7 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -75,7 +81,12 @@ def export(request, dataset: str, fmt: str):
     if dataset not in DATASETS or fmt not in EXPORT_FORMATS:
         raise Http404("No such export.")
     spec = DATASETS[dataset]
-    header, rows = export_table(dataset=spec, user=request.user)
+    # The rows start from what the user may see; the list's own filters then narrow them.
+    filterset = spec.filterset(request.GET, queryset=spec.rows(request.user), request=request)
+    if not filterset.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in filterset.errors.items())
+        return HttpResponseBadRequest(f"Invalid filter. {errors}", content_type="text/plain")
+    header, rows = export_table(dataset=spec, user=request.user, queryset=filterset.qs)
     audit_record(
         action=AuditAction.EXPORT,
         actor=request.user,
