@@ -131,6 +131,8 @@ class PortfolioFilterSet(SiteStatusFilterSet):
         widget=_select(),
     )
 
+    updated_since = None  # for API clients syncing the status feed, not for people
+
     class Meta:
         model = Site
         fields = ["phase", "status", "state", "cohort", "liaison", "core_area"]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -48,7 +50,8 @@ def dashboard(request):
             "filterset": filterset,
             "dashboard": dashboard,
             "charts": dashboard_charts(dashboard),
-            "query": request.GET.urlencode(),
+            # The filters in use, for the download links (empty fields left out).
+            "query": urlencode([(k, v) for k, v in request.GET.items() if v and k != "page"]),
         },
     )
 

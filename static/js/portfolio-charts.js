@@ -28,6 +28,7 @@
       options: {
         animation: false,
         responsive: true,
+        aspectRatio: stacked ? 3 : 2,
         plugins: { legend: { display: data.datasets.length > 1 } },
         scales: {
           x: { stacked: stacked },
