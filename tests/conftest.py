@@ -60,3 +60,19 @@ def coordinator(db):
 @pytest.fixture
 def integration(db):
     return factories.UserFactory(username="integration", roles=[Role.INTEGRATION])
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_committing_tests(request):
+    """Tests that commit for real (transactional_db, live_server, a worker process) start after
+    another such test's flush has emptied every table, including the rows the data migrations
+    load (roles, core areas, milestone templates); put those back first."""
+    marker = request.node.get_closest_marker("django_db")
+    commits = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if commits:
+        from tests.reference_data import reload_reference_data
+
+        request.getfixturevalue("transactional_db")
+        reload_reference_data()
