@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -19,9 +20,11 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -29,11 +32,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from liaisons.choices import AssignmentRole, VisitStatus
-from liaisons.models import Assignment, Liaison, SiteVisit
+from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
 from sites.models import Engagement, Milestone, Site
-from tta.choices import OPEN_REQUEST_STATUSES, RequestStatus
-from tta.models import TTARequest
+from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode, RequestStatus
+from tta.models import TTADelivery, TTARequest
 
 if TYPE_CHECKING:
     from psp.accounts.models import User
@@ -529,3 +532,189 @@ def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
         )
         for liaison in liaisons
     ]
+
+
+# --- The quarterly report ---------------------------------------------------------------------
+# `report_content_build` reads what was recorded in a quarter into a JSON-ready dictionary; a
+# draft shows it live, and `quarterly_report_publish` (services.py) stores it, so a published
+# report never changes. Every item a coordinator may leave out has a `key` ("visit-12").
+
+EVENT_MODES = [DeliveryMode.TRAINING_SUMMIT, DeliveryMode.WEBINAR]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    next_start = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, next_start - datetime.timedelta(days=1)
+
+
+def last_full_quarter(today: datetime.date) -> tuple[int, int]:
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+
+
+def recent_quarters(today: datetime.date, count: int = 8) -> list[tuple[int, int]]:
+    """The current quarter and the ones before it, newest first."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    result = []
+    for _ in range(count):
+        result.append((year, quarter))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return result
+
+
+def _hours(value: Decimal | None) -> str:
+    return f"{(value or Decimal(0)).normalize():f}"
+
+
+def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
+    """Everything the quarter's report may say, in seven queries whatever the number of rows:
+    active sites, submitted visits (with their core areas and next steps: three), deliveries
+    in the quarter, delivery totals by core area, totals to date."""
+    start, end = quarter_bounds(year, quarter)
+    in_quarter = Q(date__gte=start, date__lte=end)
+
+    sites_active = (
+        Engagement.objects.filter(start_date__lte=end)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=start))
+        .exclude(status__in=[EngagementStatus.PLANNED, EngagementStatus.WITHDRAWN])
+        .values("site")
+        .distinct()
+        .count()
+    )
+    visits = list(
+        SiteVisit.objects.filter(
+            status=VisitStatus.SUBMITTED, start_date__gte=start, start_date__lte=end
+        )
+        .select_related("site")
+        .prefetch_related(
+            "core_areas", Prefetch("action_items", queryset=ActionItem.objects.order_by("pk"))
+        )
+        .order_by("site__name", "start_date", "pk")
+    )
+    deliveries = list(
+        TTADelivery.objects.filter(in_quarter)
+        .select_related("request__site", "request__core_area", "host_site")
+        .order_by("date", "pk")
+    )
+    by_area = [
+        {
+            "core_area": row["request__core_area__name"],
+            "sessions": row["sessions"],
+            "hours": _hours(row["hours"]),
+            "participants": row["participants"] or 0,
+        }
+        for row in TTADelivery.objects.filter(in_quarter)
+        .values("request__core_area__name", "request__core_area__order")
+        .annotate(sessions=Count("pk"), hours=Sum("hours"), participants=Sum("participants"))
+        .order_by("request__core_area__order", "request__core_area__name")
+    ]
+    to_date = TTADelivery.objects.filter(date__lte=end).aggregate(
+        sessions=Count("pk"),
+        hours=Sum("hours"),
+        participants=Sum("participants"),
+        sites=Count("request__site", distinct=True),
+    )
+
+    highlights: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for visit in visits:
+        highlights[str(visit.site)].append(
+            {
+                "key": f"visit-{visit.pk}",
+                "kind": f"{visit.get_mode_display()} visit",
+                "date": visit.start_date.isoformat(),
+                "activity": visit.purpose,
+                "core_areas": [area.name for area in visit.core_areas.all()],
+                "people": visit.people_met,
+                # Only what was shared with the site; DOJ-internal notes stay out of reports.
+                "summary": visit.summary,
+                "next_steps": [item.text for item in visit.action_items.all()],
+            }
+        )
+    exchanges, events = [], []
+    for delivery in deliveries:
+        request = delivery.request
+        item = {
+            "key": f"delivery-{delivery.pk}",
+            "kind": delivery.get_mode_display(),
+            "date": delivery.date.isoformat(),
+            "activity": request.title,
+            "core_areas": [request.core_area.name],
+            "people": f"{delivery.participants} participants" if delivery.participants else "",
+            "summary": delivery.summary,
+            "next_steps": [],
+        }
+        if delivery.mode == DeliveryMode.PEER_EXCHANGE and delivery.host_site is not None:
+            exchanges.append(
+                {
+                    "key": f"exchange-{delivery.pk}",
+                    "date": delivery.date.isoformat(),
+                    "text": f"{delivery.host_site} → {request.site} — {request.title}",
+                }
+            )
+        elif delivery.mode in EVENT_MODES:
+            events.append(
+                {
+                    "key": f"event-{delivery.pk}",
+                    "date": delivery.date.isoformat(),
+                    "text": f"{delivery.get_mode_display()}: {request.title} ({request.site})",
+                    "participants": delivery.participants,
+                }
+            )
+        highlights[str(request.site)].append(item)
+
+    return {
+        "title": f"PSP quarterly snapshot — Q{quarter} {year}",
+        "period": f"{MONTHS[start.month - 1]} to {MONTHS[end.month - 1]} {year}",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "stats": {
+            "sites_active": sites_active,
+            "visits": len(visits),
+            "sites_visited": len({visit.site_id for visit in visits}),
+            "tta_sessions": len(deliveries),
+            "tta_hours": _hours(sum((d.hours for d in deliveries), Decimal(0))),
+            "summit_attendance": sum(
+                d.participants for d in deliveries if d.mode == DeliveryMode.TRAINING_SUMMIT
+            ),
+            "by_core_area": by_area,
+        },
+        "highlights": [
+            {"site": site, "items": sorted(items, key=lambda i: (i["date"], i["key"]))}
+            for site, items in sorted(highlights.items())
+        ],
+        "peer_exchanges": exchanges,
+        "events": events,
+        "to_date": {
+            "tta_sessions": to_date["sessions"],
+            "tta_hours": _hours(to_date["hours"]),
+            "participants": to_date["participants"] or 0,
+            "sites_served": to_date["sites"],
+        },
+    }
+
+
+def report_content_without(content: dict[str, Any], excluded: list[str]) -> dict[str, Any]:
+    """The content with the left-out items removed (a site with nothing left disappears)."""
+    leave_out = set(excluded)
+    highlights = []
+    for site in content["highlights"]:
+        items = [item for item in site["items"] if item["key"] not in leave_out]
+        if items:
+            highlights.append({"site": site["site"], "items": items})
+    return {
+        **content,
+        "highlights": highlights,
+        "peer_exchanges": [i for i in content["peer_exchanges"] if i["key"] not in leave_out],
+        "events": [i for i in content["events"] if i["key"] not in leave_out],
+    }
+
+
+def report_item_keys(content: dict[str, Any]) -> list[str]:
+    """The keys of every item a coordinator may leave out."""
+    keys = [item["key"] for site in content["highlights"] for item in site["items"]]
+    return (
+        keys + [i["key"] for i in content["peer_exchanges"]] + [i["key"] for i in content["events"]]
+    )
