@@ -110,3 +110,34 @@ def test_the_dashboard_is_usable_without_javascript(browser, sign_in, live_serve
         expect(page.locator("canvas.psp-chart").first).to_be_hidden()
     finally:
         context.close()
+
+
+def test_a_coordinator_drafts_and_publishes_a_report_and_it_is_accessible(
+    page, sign_in, live_server, portfolio_world
+):
+    today = timezone.localdate()
+    year, quarter = (today.year, (today.month - 1) // 3 + 1)
+    sign_in(page, "coordinator")
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_label("Quarter", exact=True).select_option(f"{year}-{quarter}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start a draft").click()
+
+    expect(
+        page.get_by_role("heading", name=f"PSP quarterly snapshot — Q{quarter} {year}")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Introduction").fill("A quarter of steady work.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+
+    expect(page.locator("#report-state")).to_contain_text("The content is frozen")
+    expect(page.get_by_text("A quarter of steady work.")).to_be_visible()
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    assert_accessible(page)
+    # Printed, the page drops the navigation and keeps the report.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("link", name="Download PDF")).to_be_hidden()
+    expect(page.get_by_text("A quarter of steady work.")).to_be_visible()
