@@ -118,7 +118,7 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.COORDINATOR, ["Home", "Sites", "Visits"]),
+        (Role.COORDINATOR, ["Home", "Sites", "Visits", "Portfolio", "Reports"]),
         (Role.LIAISON, ["Home", "Sites", "Visits"]),
         (Role.SITE_CONTACT, ["Home", "Sites", "Visits"]),
         (Role.TTA_PROVIDER, ["Home", "Sites"]),
