@@ -26,7 +26,7 @@ COPY --from=assets /assets/node_modules/@uswds/uswds/dist/js ./static/vendor/usw
 COPY --from=assets /assets/node_modules/@uswds/uswds/dist/fonts ./static/vendor/uswds/fonts
 COPY --from=assets /assets/node_modules/@uswds/uswds/dist/img ./static/vendor/uswds/img
 COPY --from=assets /assets/node_modules/htmx.org/dist/htmx.min.js ./static/vendor/htmx/
-COPY --from=assets /assets/node_modules/chart.js/dist/chart.umd.min.js ./static/vendor/chartjs/
+COPY --from=assets /assets/node_modules/chart.js/dist/chart.umd.min.js /assets/node_modules/chart.js/dist/chart.umd.min.js.map ./static/vendor/chartjs/
 # collectstatic only needs a throwaway key at build time; the real one comes at run time.
 RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=build-only-key-that-is-long-enough-for-django-checks-000 \
     python manage.py collectstatic --noinput

@@ -35,7 +35,7 @@ $(VENDOR_STAMP): $(NODE_STAMP)
 	mkdir -p static/vendor/uswds static/vendor/htmx static/vendor/chartjs
 	cp -R $(USWDS_DIST)/css $(USWDS_DIST)/js $(USWDS_DIST)/fonts $(USWDS_DIST)/img static/vendor/uswds/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 	touch $@
 
 assets: $(VENDOR_STAMP)
