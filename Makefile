@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install assets migrate demo lint format check-migrations check-deploy worker beat clean
+.PHONY: run test setup install assets migrate demo lint format check-migrations check-deploy worker beat drills clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ check-deploy: install
 	DJANGO_SECRET_KEY="ci-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
 	DJANGO_ALLOWED_HOSTS=psp.example.gov \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Load-and-fault drill (manual, not in CI): own PostgreSQL :5499 and Redis :6399, gunicorn with
+## production settings, mixed load while PostgreSQL restarts and Redis stops; bench/drill-report.json
+DRILL_SECONDS ?= 180
+drills: install
+	$(BIN)/python bench/drills.py --duration $(DRILL_SECONDS)
 
 ## Background jobs (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
 worker: install

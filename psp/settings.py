@@ -248,6 +248,12 @@ SPECTACULAR_SETTINGS = {
 # Throttle counters live in the default cache. Local memory is per process: production should
 # point CACHE_URL at Redis (e.g. redis://127.0.0.1:6379/1) so every gunicorn worker shares them.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that is down or stuck must cost a request a second at most, not hang a worker
+    # (the load-and-fault drill stops Redis under load: docs/operations.md).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # The at-risk score of a site's status (docs/site-status.md): points per reason, thresholds.
 PSP_AT_RISK = {

@@ -1,7 +1,11 @@
+import logging
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from psp.accounts.models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 
 class PerTokenRateThrottle(SimpleRateThrottle):
@@ -17,6 +21,15 @@ class PerTokenRateThrottle(SimpleRateThrottle):
         # Read at request time (not import time) so the setting can change without a restart
         # of the class, e.g. in tests.
         return settings.PSP_API_THROTTLE_RATE
+
+    def allow_request(self, request, view):
+        """Fail open when the counters' cache cannot be reached: the budget protects the
+        service, it is not worth refusing every API request while Redis restarts."""
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:  # any cache backend error (redis ConnectionError, timeouts)
+            logger.warning("API throttle skipped: cache unavailable (%s)", exc.__class__.__name__)
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

@@ -219,3 +219,20 @@ def test_the_audit_trail_filters_by_action_and_runs_fixed_queries(client, coordi
     # unread notifications (header)
     assert len(queries) == 7
     assert response.context["page"].paginator.count == 30
+
+
+def test_token_creation_and_revocation_are_audited(coordinator):
+    from psp.accounts.services import api_token_create, api_token_revoke
+
+    token, _ = api_token_create(user=coordinator, name="Case system", read_only=True)
+    api_token_revoke(token=token, actor=coordinator)
+    api_token_revoke(token=token, actor=coordinator)  # already revoked: nothing new to record
+    events = list(
+        AuditEvent.objects.filter(target_type="accounts.ApiToken", target_id=str(token.pk))
+        .order_by("pk")
+        .values_list("action", "actor", "target_repr")
+    )
+    assert events == [
+        (AuditAction.TOKEN_CREATED, coordinator.pk, str(token)),
+        (AuditAction.TOKEN_REVOKED, coordinator.pk, str(token)),
+    ]

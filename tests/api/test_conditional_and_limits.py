@@ -121,6 +121,20 @@ def test_a_token_over_its_budget_gets_429_with_retry_after(world, settings):
     assert client_for(world.integration).get("/api/v1/sites/").status_code == 200
 
 
+def test_the_budget_fails_open_while_its_cache_is_unreachable(world, settings, monkeypatch):
+    # Production keeps the counters in Redis; a Redis restart must not turn the API into 500s.
+    from psp.api.throttling import PerTokenRateThrottle
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    settings.PSP_API_THROTTLE_RATE = "3/minute"
+    monkeypatch.setattr(PerTokenRateThrottle.cache, "get", unreachable)
+    client = client_for(world.integration)
+    for _ in range(5):
+        assert client.get("/api/v1/sites/").status_code == 200
+
+
 @pytest.mark.parametrize("url", ["/api/v1/core-areas/", "/api/v1/site-status/"])
 def test_page_size_is_chosen_by_the_client_up_to_the_cap(world, settings, url):
     settings.PSP_API_MAX_PAGE_SIZE = 3
