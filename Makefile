@@ -19,7 +19,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 install: $(INSTALLED) assets
 
-# --- Front-end assets (USWDS, htmx; axe-core for browser tests) -----------------------------
+# --- Front-end assets (USWDS, htmx, Chart.js; axe-core for browser tests) -----------------------------
 # `npm ci` installs the versions pinned in package-lock.json; the compiled files are copied into
 # static/vendor/ (gitignored). Re-run whenever the lock file changes.
 NODE_STAMP := node_modules/.installed
@@ -32,9 +32,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(VENDOR_STAMP): $(NODE_STAMP)
 	rm -rf static/vendor
-	mkdir -p static/vendor/uswds static/vendor/htmx
+	mkdir -p static/vendor/uswds static/vendor/htmx static/vendor/chartjs
 	cp -R $(USWDS_DIST)/css $(USWDS_DIST)/js $(USWDS_DIST)/fonts $(USWDS_DIST)/img static/vendor/uswds/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 	touch $@
 
 assets: $(VENDOR_STAMP)

@@ -271,6 +271,11 @@ PSP_AT_RISK = {
     # A site is "at risk" from this many points.
     "threshold": 3,
 }
+# Portfolio dashboard (docs/portfolio.md): an active site with no submitted visit for more than
+# this many days is listed under "Visit cadence".
+PSP_VISIT_CADENCE_DAYS = env.int("PSP_VISIT_CADENCE_DAYS", default=45)
+# Milestones due within this many days are listed as "due soon" on the dashboard.
+PSP_DASHBOARD_DUE_SOON_DAYS = 30
 # Overlap subtracted from the time a status-feed sync starts when suggesting the next
 # `updated_since`, so a change committed by a transaction that began before the sync is not
 # missed (docs/api.md). Clients may see such a site twice across syncs, never zero times.

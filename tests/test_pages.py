@@ -118,7 +118,7 @@ def test_the_site_page_runs_a_fixed_number_of_queries(client, coordinator):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.COORDINATOR, ["Home", "Sites", "Visits", "TTA requests"]),
+        (Role.COORDINATOR, ["Home", "Sites", "Visits", "TTA requests", "Portfolio", "Reports"]),
         (Role.LIAISON, ["Home", "Sites", "Visits", "TTA requests"]),
         (Role.SITE_CONTACT, ["Home", "Sites", "Visits", "TTA requests"]),
         (Role.TTA_PROVIDER, ["Home", "Sites", "TTA requests"]),

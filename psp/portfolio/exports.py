@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
+from django_filters import FilterSet
 
+from liaisons.filtersets import SiteVisitFilterSet
 from liaisons.models import SiteVisit
 from psp.accounts.roles import Role, roles_of
 from psp.db import GroupConcat
+from sites.filtersets import EngagementFilterSet, MilestoneFilterSet, SiteFilterSet
 from sites.models import CoreArea, Engagement, Milestone
 from sites.selectors import site_list_for
+from tta.filtersets import TTARequestFilterSet
 from tta.models import TTARequest
 
 if TYPE_CHECKING:
@@ -51,6 +55,8 @@ class Dataset:
     title: str
     columns: Callable[[User], list[Column]]
     rows: Callable[[User], QuerySet]
+    # The filters of the app's own list and API, so `?state=TX` narrows an export the same way.
+    filterset: type[FilterSet]
 
 
 def _site_rows(user: User) -> QuerySet:
@@ -198,11 +204,29 @@ TTA_COLUMNS = [
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("sites", "Sites", lambda user: SITE_COLUMNS, _site_rows),
-        Dataset("engagements", "Engagements", lambda user: ENGAGEMENT_COLUMNS, _engagement_rows),
-        Dataset("milestones", "Milestones", lambda user: MILESTONE_COLUMNS, _milestone_rows),
-        Dataset("visits", "Site visits", _visit_columns, _visit_rows),
-        Dataset("tta-requests", "TTA requests", lambda user: TTA_COLUMNS, _tta_rows),
+        Dataset("sites", "Sites", lambda user: SITE_COLUMNS, _site_rows, SiteFilterSet),
+        Dataset(
+            "engagements",
+            "Engagements",
+            lambda user: ENGAGEMENT_COLUMNS,
+            _engagement_rows,
+            EngagementFilterSet,
+        ),
+        Dataset(
+            "milestones",
+            "Milestones",
+            lambda user: MILESTONE_COLUMNS,
+            _milestone_rows,
+            MilestoneFilterSet,
+        ),
+        Dataset("visits", "Site visits", _visit_columns, _visit_rows, SiteVisitFilterSet),
+        Dataset(
+            "tta-requests",
+            "TTA requests",
+            lambda user: TTA_COLUMNS,
+            _tta_rows,
+            TTARequestFilterSet,
+        ),
     ]
 }
 

@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters as filters
+from django import forms
 from django.utils import timezone
 
 from psp.filters import IntegerFilter, IsoDateTimeFilter
@@ -62,3 +63,84 @@ class SiteStatusFilterSet(filters.FilterSet):
                 core_area__code=value, status__in=OPEN_REQUEST_STATUSES
             ).values("site")
         )
+
+
+def _select():
+    return forms.Select(attrs={"class": "usa-select"})
+
+
+def _liaison_choices():
+    from liaisons.models import Liaison
+
+    return [
+        (liaison.pk, str(liaison))
+        for liaison in Liaison.objects.select_related("user").order_by(
+            "user__last_name", "user__first_name", "pk"
+        )
+    ]
+
+
+def _core_area_choices():
+    from sites.models import CoreArea
+
+    return list(CoreArea.objects.order_by("order", "code").values_list("code", "name"))
+
+
+class PortfolioFilterSet(SiteStatusFilterSet):
+    """The dashboard's filters, in the URL. They choose the sites every widget counts; the core
+    area also narrows the TTA pipeline to that area. Only coordinators use the dashboard, so
+    the liaison and core-area choices are the whole lists (one query each)."""
+
+    phase = filters.ChoiceFilter(
+        choices=Phase.choices,
+        method="filter_current_phase",
+        label="Phase",
+        empty_label="Any phase",
+        widget=_select(),
+    )
+    status = filters.ChoiceFilter(
+        choices=EngagementStatus.choices,
+        method="filter_current_status",
+        label="Status",
+        empty_label="Any status",
+        widget=_select(),
+    )
+    state = filters.CharFilter(
+        field_name="state",
+        lookup_expr="iexact",
+        label="State",
+        widget=forms.TextInput(attrs={"class": "usa-input", "maxlength": 2}),
+    )
+    cohort = IntegerFilter(
+        field_name="cohort_year",
+        label="Cohort",
+        widget=forms.NumberInput(attrs={"class": "usa-input"}),
+    )
+    liaison = filters.ChoiceFilter(
+        choices=_liaison_choices,
+        method="filter_liaison",
+        label="Liaison",
+        empty_label="Any liaison",
+        widget=_select(),
+    )
+    core_area = filters.ChoiceFilter(
+        choices=_core_area_choices,
+        method="filter_core_area",
+        label="Core area",
+        empty_label="Any core area",
+        widget=_select(),
+    )
+
+    updated_since = None  # for API clients syncing the status feed, not for people
+
+    class Meta:
+        model = Site
+        fields = ["phase", "status", "state", "cohort", "liaison", "core_area"]
+
+    def filter_current_phase(self, queryset, name, value):
+        return queryset.filter(current_phase=value)
+
+    def filter_current_status(self, queryset, name, value):
+        # The status of the site's current engagement (open first, else the latest), the
+        # one the dashboard counts, rather than "any engagement ever had this status".
+        return queryset.filter(current_status=value)

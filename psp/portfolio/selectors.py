@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -19,9 +20,11 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -29,11 +32,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from liaisons.choices import AssignmentRole, VisitStatus
-from liaisons.models import Assignment, Liaison, SiteVisit
+from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
 from sites.models import Engagement, Milestone, Site
-from tta.choices import OPEN_REQUEST_STATUSES, RequestStatus
-from tta.models import TTARequest
+from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode, RequestStatus
+from tta.models import TTADelivery, TTARequest
 
 if TYPE_CHECKING:
     from psp.accounts.models import User
@@ -257,3 +260,461 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
             score += rules["triage_wait_points"]
             reasons.append(f"TTA request waiting {waiting} days for triage")
     return score, reasons
+
+
+# --- The portfolio dashboard ------------------------------------------------------------------
+
+MILESTONE_ROWS = 50  # the dashboard lists at most this many overdue or due-soon milestones
+AGING_BUCKETS = [(0, 30), (31, 90), (91, None)]  # days since a request was submitted
+WORKLOAD_VISIT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PhaseStatusRow:
+    phase: str
+    phase_label: str
+    status: str
+    status_label: str
+    count: int
+
+
+@dataclass
+class PipelineRow:
+    core_area_code: str
+    core_area_name: str
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_age: list[int] = field(default_factory=lambda: [0] * len(AGING_BUCKETS))
+    oldest_days: int | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    def status_counts(self) -> list[int]:
+        return [self.by_status.get(status, 0) for status in OPEN_REQUEST_STATUSES]
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    liaison: Liaison
+    primary_sites: int
+    backup_sites: int
+    recent_visits: int
+    visits_to_write_up: int
+
+
+@dataclass
+class PortfolioDashboard:
+    today: datetime.date
+    sites_total: int
+    by_phase_status: list[PhaseStatusRow]
+    by_cohort: list[CountRow]
+    at_risk: list[SiteStatus]
+    milestones_overdue: int
+    milestones_due_soon: int
+    milestones: list[Milestone]
+    pipeline: list[PipelineRow]
+    pipeline_statuses: list[tuple[str, str]]
+    cadence_days: int
+    no_recent_visit: list[SiteStatus]
+    workload: list[WorkloadRow]
+
+    @property
+    def pipeline_totals(self) -> list[int]:
+        statuses = [value for value, _ in self.pipeline_statuses]
+        return [sum(row.by_status.get(status, 0) for row in self.pipeline) for status in statuses]
+
+    @property
+    def pipeline_total(self) -> int:
+        return sum(row.total for row in self.pipeline)
+
+    @property
+    def aging_labels(self) -> list[str]:
+        return [
+            f"{low} to {high} days" if high is not None else f"over {low - 1} days"
+            for low, high in AGING_BUCKETS
+        ]
+
+
+def dashboard_sites(*, user: User) -> QuerySet[Site]:
+    """The sites the dashboard may count for `user`, each annotated with the phase and status
+    of its current engagement (an open one first, else the latest) for the filters."""
+    current = Engagement.objects.filter(site=OuterRef("pk")).order_by(
+        Case(
+            When(status__in=OPEN_ENGAGEMENT_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "-start_date",
+        "-pk",
+    )
+    return site_status_queryset(user=user).annotate(
+        current_phase=Subquery(current.values("phase")[:1]),
+        current_status=Subquery(current.values("status")[:1]),
+    )
+
+
+def dashboard_portfolio(
+    *, sites: QuerySet[Site], today: datetime.date, core_area: str | None = None
+) -> PortfolioDashboard:
+    """Every widget of the portfolio dashboard for the (filtered) `sites` of
+    `dashboard_sites`, aggregated in SQL: ten queries whatever the number of sites —
+    phase and status, cohorts, the site statuses of active sites (four), milestone counts,
+    milestone rows, the TTA pipeline, liaison workload. `core_area` (a code) narrows the TTA
+    pipeline to that area; the site filter has already narrowed the sites."""
+    sites = sites.order_by()
+    site_ids = sites.values("pk")
+    phase_labels, status_labels = dict(Phase.choices), dict(EngagementStatus.choices)
+
+    by_phase_status = [
+        PhaseStatusRow(
+            row["current_phase"] or "",
+            phase_labels.get(row["current_phase"], "No engagement"),
+            row["current_status"] or "",
+            status_labels.get(row["current_status"], "No engagement"),
+            row["count"],
+        )
+        for row in sites.values("current_phase", "current_status")
+        .annotate(count=Count("pk"))
+        .order_by("current_phase", "current_status")
+    ]
+    by_cohort = [
+        CountRow(str(row["cohort_year"] or ""), str(row["cohort_year"] or "None"), row["count"])
+        for row in sites.values("cohort_year").annotate(count=Count("pk")).order_by("cohort_year")
+    ]
+
+    active = site_status_list(
+        sites.filter(current_status=EngagementStatus.ACTIVE).order_by("name", "pk"), today=today
+    )
+    at_risk = sorted(
+        (status for status in active if status.at_risk),
+        key=lambda status: (-status.risk_score, status.site.name),
+    )
+    cadence_days = settings.PSP_VISIT_CADENCE_DAYS
+    no_recent_visit = sorted(
+        (
+            status
+            for status in active
+            if status.last_visit_date is None or status.days_since_last_visit > cadence_days
+        ),
+        key=lambda status: (status.last_visit_date or datetime.date.min, status.site.name),
+    )
+
+    due_soon_until = today + datetime.timedelta(days=settings.PSP_DASHBOARD_DUE_SOON_DAYS)
+    open_milestones = Milestone.objects.filter(
+        engagement__site__in=site_ids,
+        engagement__status__in=OPEN_ENGAGEMENT_STATUSES,
+        completed_on__isnull=True,
+    )
+    milestone_counts = open_milestones.aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=due_soon_until)),
+    )
+    milestones = list(
+        open_milestones.filter(due_date__lte=due_soon_until)
+        .select_related("engagement__site")
+        .order_by("due_date", "engagement__site__name", "pk")[:MILESTONE_ROWS]
+    )
+
+    return PortfolioDashboard(
+        today=today,
+        sites_total=sum(row.count for row in by_cohort),
+        by_phase_status=by_phase_status,
+        by_cohort=by_cohort,
+        at_risk=at_risk,
+        milestones_overdue=milestone_counts["overdue"],
+        milestones_due_soon=milestone_counts["due_soon"],
+        milestones=milestones,
+        pipeline=_pipeline(site_ids, today=today, core_area=core_area),
+        pipeline_statuses=[(s.value, s.label) for s in OPEN_REQUEST_STATUSES],
+        cadence_days=cadence_days,
+        no_recent_visit=no_recent_visit,
+        workload=_workload(site_ids, today=today),
+    )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _pipeline(site_ids, *, today: datetime.date, core_area: str | None) -> list[PipelineRow]:
+    """Open TTA requests by core area and status, with how long they have been open."""
+    requests = TTARequest.objects.filter(site__in=site_ids, status__in=OPEN_REQUEST_STATUSES)
+    if core_area:
+        requests = requests.filter(core_area__code=core_area)
+    age_counts = {}
+    for index, (low, high) in enumerate(AGING_BUCKETS):
+        # Submitted on or before `today - low` days, and after `today - high - 1` days.
+        window = Q(created_at__lt=_start_of(today - datetime.timedelta(days=low - 1)))
+        if high is not None:
+            window &= Q(created_at__gte=_start_of(today - datetime.timedelta(days=high)))
+        age_counts[f"age_{index}"] = Count("pk", filter=window)
+    rows = (
+        requests.values("core_area__code", "core_area__name", "core_area__order", "status")
+        .annotate(count=Count("pk"), oldest=Min("created_at"), **age_counts)
+        .order_by("core_area__order", "core_area__code", "status")
+    )
+    pipeline: dict[str, PipelineRow] = {}
+    for row in rows:
+        line = pipeline.setdefault(
+            row["core_area__code"], PipelineRow(row["core_area__code"], row["core_area__name"])
+        )
+        line.by_status[row["status"]] = row["count"]
+        for index in range(len(AGING_BUCKETS)):
+            line.by_age[index] += row[f"age_{index}"]
+        days = (today - timezone.localdate(row["oldest"])).days
+        line.oldest_days = days if line.oldest_days is None else max(line.oldest_days, days)
+    return list(pipeline.values())
+
+
+def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
+    """Liaisons currently assigned to an open engagement of the sites, with their sites,
+    recent submitted visits and visits still to write up (planned or draft, date passed)."""
+    current = (
+        Q(assignments__start_date__lte=today)
+        & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today))
+        & Q(
+            assignments__engagement__status__in=OPEN_ENGAGEMENT_STATUSES,
+            assignments__engagement__site__in=site_ids,
+        )
+    )
+    visits = SiteVisit.objects.filter(liaison=OuterRef("pk"), site__in=site_ids).order_by()
+
+    def visit_count(queryset):
+        return Subquery(
+            queryset.values("liaison").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    liaisons = (
+        Liaison.objects.select_related("user")
+        .annotate(
+            primary_sites=Count(
+                "assignments__engagement__site",
+                filter=current & Q(assignments__role=AssignmentRole.PRIMARY),
+                distinct=True,
+            ),
+            backup_sites=Count(
+                "assignments__engagement__site",
+                filter=current & Q(assignments__role=AssignmentRole.BACKUP),
+                distinct=True,
+            ),
+            recent_visits=visit_count(
+                visits.filter(
+                    status=VisitStatus.SUBMITTED,
+                    start_date__gt=today - datetime.timedelta(days=WORKLOAD_VISIT_DAYS),
+                    start_date__lte=today,
+                )
+            ),
+            visits_to_write_up=visit_count(
+                visits.filter(
+                    status__in=[VisitStatus.PLANNED, VisitStatus.DRAFT], start_date__lt=today
+                )
+            ),
+        )
+        .filter(Q(primary_sites__gt=0) | Q(backup_sites__gt=0))
+        .order_by("-primary_sites", "-backup_sites", "user__last_name", "user__first_name", "pk")
+    )
+    return [
+        WorkloadRow(
+            liaison,
+            liaison.primary_sites,
+            liaison.backup_sites,
+            liaison.recent_visits or 0,
+            liaison.visits_to_write_up or 0,
+        )
+        for liaison in liaisons
+    ]
+
+
+# --- The quarterly report ---------------------------------------------------------------------
+# `report_content_build` reads what was recorded in a quarter into a JSON-ready dictionary; a
+# draft shows it live, and `quarterly_report_publish` (services.py) stores it, so a published
+# report never changes. Every item a coordinator may leave out has a `key` ("visit-12").
+
+EVENT_MODES = [DeliveryMode.TRAINING_SUMMIT, DeliveryMode.WEBINAR]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    next_start = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, next_start - datetime.timedelta(days=1)
+
+
+def last_full_quarter(today: datetime.date) -> tuple[int, int]:
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+
+
+def recent_quarters(today: datetime.date, count: int = 8) -> list[tuple[int, int]]:
+    """The current quarter and the ones before it, newest first."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    result = []
+    for _ in range(count):
+        result.append((year, quarter))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return result
+
+
+def _hours(value: Decimal | None) -> str:
+    return f"{(value or Decimal(0)).normalize():f}"
+
+
+def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
+    """Everything the quarter's report may say, in seven queries whatever the number of rows:
+    active sites, submitted visits (with their core areas and next steps: three), deliveries
+    in the quarter, delivery totals by core area, totals to date."""
+    start, end = quarter_bounds(year, quarter)
+    in_quarter = Q(date__gte=start, date__lte=end)
+
+    sites_active = (
+        Engagement.objects.filter(start_date__lte=end)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=start))
+        .exclude(status__in=[EngagementStatus.PLANNED, EngagementStatus.WITHDRAWN])
+        .values("site")
+        .distinct()
+        .count()
+    )
+    visits = list(
+        SiteVisit.objects.filter(
+            status=VisitStatus.SUBMITTED, start_date__gte=start, start_date__lte=end
+        )
+        .select_related("site")
+        .prefetch_related(
+            "core_areas", Prefetch("action_items", queryset=ActionItem.objects.order_by("pk"))
+        )
+        .order_by("site__name", "start_date", "pk")
+    )
+    deliveries = list(
+        TTADelivery.objects.filter(in_quarter)
+        .select_related("request__site", "request__core_area", "host_site")
+        .order_by("date", "pk")
+    )
+    by_area = [
+        {
+            "core_area": row["request__core_area__name"],
+            "sessions": row["sessions"],
+            "hours": _hours(row["hours"]),
+            "participants": row["participants"] or 0,
+        }
+        for row in TTADelivery.objects.filter(in_quarter)
+        .values("request__core_area__name", "request__core_area__order")
+        .annotate(sessions=Count("pk"), hours=Sum("hours"), participants=Sum("participants"))
+        .order_by("request__core_area__order", "request__core_area__name")
+    ]
+    to_date = TTADelivery.objects.filter(date__lte=end).aggregate(
+        sessions=Count("pk"),
+        hours=Sum("hours"),
+        participants=Sum("participants"),
+        sites=Count("request__site", distinct=True),
+    )
+
+    highlights: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for visit in visits:
+        highlights[str(visit.site)].append(
+            {
+                "key": f"visit-{visit.pk}",
+                "kind": f"{visit.get_mode_display()} visit",
+                "date": visit.start_date.isoformat(),
+                "activity": visit.purpose,
+                "core_areas": [area.name for area in visit.core_areas.all()],
+                "people": visit.people_met,
+                # Only what was shared with the site; DOJ-internal notes stay out of reports.
+                "summary": visit.summary,
+                "next_steps": [item.text for item in visit.action_items.all()],
+            }
+        )
+    exchanges, events = [], []
+    for delivery in deliveries:
+        request = delivery.request
+        item = {
+            "key": f"delivery-{delivery.pk}",
+            "kind": delivery.get_mode_display(),
+            "date": delivery.date.isoformat(),
+            "activity": request.title,
+            "core_areas": [request.core_area.name],
+            "people": f"{delivery.participants} participants" if delivery.participants else "",
+            "summary": delivery.summary,
+            "next_steps": [],
+        }
+        if delivery.mode == DeliveryMode.PEER_EXCHANGE and delivery.host_site is not None:
+            exchanges.append(
+                {
+                    "key": f"exchange-{delivery.pk}",
+                    "date": delivery.date.isoformat(),
+                    "text": f"{delivery.host_site} → {request.site} — {request.title}",
+                }
+            )
+        elif delivery.mode in EVENT_MODES:
+            events.append(
+                {
+                    "key": f"event-{delivery.pk}",
+                    "date": delivery.date.isoformat(),
+                    "text": f"{delivery.get_mode_display()}: {request.title} ({request.site})",
+                    "participants": delivery.participants,
+                }
+            )
+        highlights[str(request.site)].append(item)
+
+    return {
+        "title": f"PSP quarterly snapshot — Q{quarter} {year}",
+        "period": f"{MONTHS[start.month - 1]} to {MONTHS[end.month - 1]} {year}",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "stats": {
+            "sites_active": sites_active,
+            "visits": len(visits),
+            "sites_visited": len({visit.site_id for visit in visits}),
+            "tta_sessions": len(deliveries),
+            "tta_hours": _hours(sum((d.hours for d in deliveries), Decimal(0))),
+            "summit_attendance": sum(
+                d.participants for d in deliveries if d.mode == DeliveryMode.TRAINING_SUMMIT
+            ),
+            "by_core_area": by_area,
+        },
+        "highlights": [
+            {"site": site, "items": sorted(items, key=lambda i: (i["date"], i["key"]))}
+            for site, items in sorted(highlights.items())
+        ],
+        "peer_exchanges": exchanges,
+        "events": events,
+        "to_date": {
+            "tta_sessions": to_date["sessions"],
+            "tta_hours": _hours(to_date["hours"]),
+            "participants": to_date["participants"] or 0,
+            "sites_served": to_date["sites"],
+        },
+    }
+
+
+def report_content_without(content: dict[str, Any], excluded: list[str]) -> dict[str, Any]:
+    """The content with the left-out items removed (a site with nothing left disappears)."""
+    leave_out = set(excluded)
+    highlights = []
+    for site in content["highlights"]:
+        items = [item for item in site["items"] if item["key"] not in leave_out]
+        if items:
+            highlights.append({"site": site["site"], "items": items})
+    return {
+        **content,
+        "highlights": highlights,
+        "peer_exchanges": [i for i in content["peer_exchanges"] if i["key"] not in leave_out],
+        "events": [i for i in content["events"] if i["key"] not in leave_out],
+    }
+
+
+def report_item_keys(content: dict[str, Any]) -> list[str]:
+    """The keys of every item a coordinator may leave out."""
+    keys = [item["key"] for site in content["highlights"] for item in site["items"]]
+    return (
+        keys + [i["key"] for i in content["peer_exchanges"]] + [i["key"] for i in content["events"]]
+    )

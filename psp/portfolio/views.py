@@ -1,16 +1,94 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from psp.accounts.audit import AuditAction, audit_record
+from psp.accounts.roles import Role, roles_of
 from psp.portfolio import calendar
 from psp.portfolio.exports import DATASETS, csv_lines, export_table, xlsx_file
-from psp.portfolio.models import CalendarFeed
+from psp.portfolio.filtersets import PortfolioFilterSet
+from psp.portfolio.models import CalendarFeed, QuarterlyReport
+from psp.portfolio.pdf import report_pdf_render
+from psp.portfolio.selectors import (
+    PortfolioDashboard,
+    dashboard_portfolio,
+    dashboard_sites,
+    last_full_quarter,
+    recent_quarters,
+    report_content_build,
+    report_item_keys,
+)
+from psp.portfolio.services import (
+    quarterly_report_create,
+    quarterly_report_publish,
+    quarterly_report_update,
+)
 
 EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def require_coordinator(user) -> None:
+    if Role.COORDINATOR not in roles_of(user):
+        raise PermissionDenied("Only DOJ coordinators see the portfolio.")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """The coordinators' view of the whole portfolio; the filters in the URL apply to every
+    widget (docs/portfolio.md)."""
+    require_coordinator(request.user)
+    filterset = PortfolioFilterSet(request.GET, queryset=dashboard_sites(user=request.user))
+    # An invalid filter (a cohort that is not a year) shows its error and counts no site.
+    sites = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    core_area = filterset.form.cleaned_data.get("core_area") if filterset.is_valid() else None
+    dashboard = dashboard_portfolio(
+        sites=sites, today=timezone.localdate(), core_area=core_area or None
+    )
+    return render(
+        request,
+        "portfolio/dashboard.html",
+        {
+            "filterset": filterset,
+            "dashboard": dashboard,
+            "charts": dashboard_charts(dashboard),
+            # The filters in use, for the download links (empty fields left out).
+            "query": urlencode([(k, v) for k, v in request.GET.items() if v and k != "page"]),
+        },
+    )
+
+
+def dashboard_charts(dashboard: PortfolioDashboard) -> dict:
+    """Chart.js data for the dashboard's charts (each also shown as a table)."""
+    return {
+        "phase_status": {
+            "labels": [f"{r.phase_label}: {r.status_label}" for r in dashboard.by_phase_status],
+            "datasets": [{"label": "Sites", "data": [r.count for r in dashboard.by_phase_status]}],
+        },
+        "cohort": {
+            "labels": [r.label for r in dashboard.by_cohort],
+            "datasets": [{"label": "Sites", "data": [r.count for r in dashboard.by_cohort]}],
+        },
+        "pipeline": {
+            "labels": [r.core_area_name for r in dashboard.pipeline],
+            "datasets": [
+                {"label": label, "data": [r.by_status.get(value, 0) for r in dashboard.pipeline]}
+                for value, label in dashboard.pipeline_statuses
+            ],
+        },
+    }
 
 
 @login_required
@@ -20,7 +98,12 @@ def export(request, dataset: str, fmt: str):
     if dataset not in DATASETS or fmt not in EXPORT_FORMATS:
         raise Http404("No such export.")
     spec = DATASETS[dataset]
-    header, rows = export_table(dataset=spec, user=request.user)
+    # The rows start from what the user may see; the list's own filters then narrow them.
+    filterset = spec.filterset(request.GET, queryset=spec.rows(request.user), request=request)
+    if not filterset.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in filterset.errors.items())
+        return HttpResponseBadRequest(f"Invalid filter. {errors}", content_type="text/plain")
+    header, rows = export_table(dataset=spec, user=request.user, queryset=filterset.qs)
     audit_record(
         action=AuditAction.EXPORT,
         actor=request.user,
@@ -93,4 +176,103 @@ def calendar_feed(request, token: str):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="psp.ics"'
     response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- The quarterly report -----------------------------------------------------------------------
+
+
+@login_required
+def report_list(request):
+    """The reports so far, and a form to start the draft of a quarter."""
+    require_coordinator(request.user)
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            year, quarter = (int(part) for part in request.POST.get("quarter", "").split("-"))
+            report = quarterly_report_create(year=year, quarter=quarter, actor=request.user)
+        except ValueError:
+            messages.error(request, "Choose a quarter.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("portfolio:report", pk=report.pk)
+    return render(
+        request,
+        "portfolio/report_list.html",
+        {
+            "reports": QuarterlyReport.objects.select_related("published_by"),
+            "quarters": recent_quarters(today),
+            "suggested": last_full_quarter(today),
+        },
+    )
+
+
+def _report_for(request, pk: int) -> QuarterlyReport:
+    require_coordinator(request.user)
+    return get_object_or_404(QuarterlyReport, pk=pk)
+
+
+@login_required
+@require_GET
+def report_detail(request, pk: int):
+    """A draft shows everything recorded in the quarter, each item with an "Include" box; a
+    published report shows its frozen content."""
+    report = _report_for(request, pk)
+    if report.is_published:
+        content = report.content
+    else:
+        content = report_content_build(year=report.year, quarter=report.quarter)
+    return render(
+        request,
+        "portfolio/report_detail.html",
+        {"report": report, "content": content, "excluded": set(report.excluded_keys)},
+    )
+
+
+@login_required
+@require_POST
+def report_update(request, pk: int):
+    report = _report_for(request, pk)
+    content = report_content_build(year=report.year, quarter=report.quarter)
+    included = set(request.POST.getlist("include"))
+    try:
+        quarterly_report_update(
+            report=report,
+            introduction=request.POST.get("introduction", ""),
+            excluded_keys=[key for key in report_item_keys(content) if key not in included],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Draft saved.")
+    return redirect("portfolio:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_publish(request, pk: int):
+    report = _report_for(request, pk)
+    try:
+        quarterly_report_publish(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The {report.label} report is published.")
+    return redirect("portfolio:report", pk=report.pk)
+
+
+@login_required
+@require_GET
+def report_pdf(request, pk: int):
+    """The published report as a PDF (WeasyPrint), with the same print stylesheet."""
+    report = _report_for(request, pk)
+    if not report.is_published:
+        raise Http404("Only a published report has a PDF.")
+    pdf = report_pdf_render(report=report, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="psp-report-{report.year}-q{report.quarter}.pdf"'
+    )
     return response

@@ -99,7 +99,9 @@ def test_completing_a_milestone_twice_is_a_400_with_the_reason(world):
 
 
 def test_validation_errors_use_the_error_shape_with_fields(world):
-    response = client_for(world.users["liaison"]).post("/api/v1/tta-requests/", {"site": "alpha-tx"})
+    response = client_for(world.users["liaison"]).post(
+        "/api/v1/tta-requests/", {"site": "alpha-tx"}
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["status"] == 400

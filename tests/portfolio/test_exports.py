@@ -172,3 +172,79 @@ def test_an_export_of_100000_visits_streams_with_flat_memory(coordinator):
     lines_large, peak_large = export_peak()
     assert (lines_small, lines_large) == (10_002, 100_002)  # byte-order mark + header + rows
     assert peak_large < 2 * peak_small, (peak_small, peak_large)
+
+
+# --- Filters (issue #5): each export honours its list's filterset -----------------------------
+
+
+def test_a_site_export_keeps_only_the_sites_the_filters_choose(client, coordinator):
+    factories.EngagementFactory(site__name="Austin", site__state="TX")
+    factories.EngagementFactory(site__name="Dayton", site__state="OH", site__cohort_year=2019)
+    factories.EngagementFactory(site__name="Toledo", site__state="OH", phase="diagnostic")
+    client.force_login(coordinator)
+
+    def names(**params):
+        return sorted(row[0] for row in download_csv(client, "sites", **params)[1:])
+
+    assert names() == ["Austin", "Dayton", "Toledo"]
+    assert names(state="oh") == ["Dayton", "Toledo"]
+    assert names(state="OH", phase="operations") == ["Dayton"]
+    assert names(cohort="2019") == ["Dayton"]
+
+
+def test_visit_and_tta_exports_use_their_lists_filters(client, coordinator):
+    first = factories.SiteVisitFactory(start_date=datetime.date(2026, 1, 10))
+    second = factories.SiteVisitFactory(start_date=datetime.date(2026, 2, 10))
+    factories.TTARequestFactory(site=first.site, title="Analyst")
+    factories.TTARequestFactory(
+        site=second.site, title="Cameras", core_area=CoreArea.objects.get(code="technology")
+    )
+    client.force_login(coordinator)
+
+    visit_rows = download_csv(client, "visits", site=second.site.slug)[1:]
+    assert [int(row[0]) for row in visit_rows] == [second.pk]
+    visit_rows = download_csv(client, "visits", date_before="2026-01-31")[1:]
+    assert [int(row[0]) for row in visit_rows] == [first.pk]
+    tta_rows = download_csv(client, "tta-requests", core_area="technology")[1:]
+    assert [row[4] for row in tta_rows] == ["Cameras"]
+    milestone = factories.MilestoneFactory(engagement=second.engagement)
+    factories.MilestoneFactory(engagement=first.engagement)
+    milestone_rows = download_csv(client, "milestones", site=second.site.slug)[1:]
+    assert [int(row[0]) for row in milestone_rows] == [milestone.pk]
+
+
+def test_filters_never_widen_what_a_liaison_may_export(client):
+    liaison = factories.LiaisonFactory()
+    mine = factories.AssignmentFactory(liaison=liaison, engagement__site__state="OH")
+    factories.EngagementFactory(site__name="Elsewhere", site__state="OH")
+    client.force_login(liaison.user)
+
+    rows = download_csv(client, "sites", state="OH")[1:]
+
+    assert [row[0] for row in rows] == [mine.engagement.site.name]
+    # Naming another liaison's site in the visit filter is an invalid choice, not a leak.
+    other = factories.SiteVisitFactory()
+    response = client.get(
+        reverse("portfolio:export", args=["visits", "csv"]), {"site": other.site.slug}
+    )
+    assert response.status_code == 400
+
+
+def test_an_invalid_filter_is_a_400_with_the_reason(client, coordinator):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("portfolio:export", args=["sites", "csv"]), {"cohort": "x"})
+
+    assert response.status_code == 400
+    assert b"cohort" in response.content
+
+
+def test_the_sites_and_visits_lists_link_to_downloads_with_their_filters(client, coordinator):
+    factories.SiteVisitFactory()
+    client.force_login(coordinator)
+
+    visits = client.get(reverse("liaisons:visit-list"), {"status": "submitted"}).content.decode()
+    sites = client.get(reverse("sites:list"), {"page": "1"}).content.decode()
+
+    assert reverse("portfolio:export", args=["visits", "xlsx"]) + "?status=submitted" in visits
+    assert 'href="' + reverse("portfolio:export", args=["sites", "csv"]) + '"' in sites

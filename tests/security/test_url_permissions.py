@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from liaisons.choices import VisitStatus
 from psp.accounts.roles import Role
 from psp.portfolio.calendar import calendar_feed_create
+from psp.portfolio.services import quarterly_report_create, quarterly_report_publish
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,10 @@ def world(db):
     w["token"] = factories.ApiTokenFactory(user=liaison.user)
     w["calendar_token"] = calendar_feed_create(user=liaison.user)
     w["summit"] = factories.TrainingSummitFactory()
+    w["report"] = quarterly_report_publish(
+        report=quarterly_report_create(year=2026, quarter=1, actor=w["coordinator"]),
+        actor=w["coordinator"],
+    )
     return w
 
 
@@ -132,6 +137,10 @@ KWARGS = {
     "liaisons:action-item-done": {"pk": lambda w: w["action_item"].pk},
     "portfolio:export": {"dataset": lambda w: "visits", "fmt": lambda w: "csv"},
     "portfolio:calendar-feed": {"token": lambda w: w["calendar_token"]},
+    "portfolio:report": {"pk": lambda w: w["report"].pk},
+    "portfolio:report-update": {"pk": lambda w: w["report"].pk},
+    "portfolio:report-publish": {"pk": lambda w: w["report"].pk},
+    "portfolio:report-pdf": {"pk": lambda w: w["report"].pk},
     "notifications:open": {"pk": lambda w: w["notification"].pk},
     "accounts:token-revoke": {"pk": lambda w: w["token"].pk},
     "engagement-detail": {"pk": lambda w: w["engagement"].pk},
@@ -197,6 +206,7 @@ PUBLIC = {"login", "healthz", "api-schema", "api-docs", "portfolio:calendar-feed
 # Columns: anonymous, coordinator, liaison, other liaison, site contact, provider, integration.
 SIGNED_IN = (302, 200, 200, 200, 200, 200, 200)
 POST_ONLY = (302, 405, 405, 405, 405, 405, 405)
+COORDINATORS_ONLY = (302, 200, 403, 403, 403, 403, 403)
 API_LIST = (401, 200, 200, 200, 200, 200, 200)
 API_SITE_A = (401, 200, 200, 404, 200, 404, 200)  # an object of site A
 API_POST_ONLY = (401, 405, 405, 405, 405, 405, 405)
@@ -225,6 +235,12 @@ EXPECTED = {
     "liaisons:action-item-done": POST_ONLY,
     "portfolio:export": SIGNED_IN,  # rows narrowed by visible_to (tests/portfolio)
     "portfolio:calendar": SIGNED_IN,
+    "portfolio:dashboard": COORDINATORS_ONLY,
+    "portfolio:reports": COORDINATORS_ONLY,
+    "portfolio:report": COORDINATORS_ONLY,  # a published report
+    "portfolio:report-update": POST_ONLY,
+    "portfolio:report-publish": POST_ONLY,
+    "portfolio:report-pdf": COORDINATORS_ONLY,
     "portfolio:calendar-create": POST_ONLY,
     "portfolio:calendar-revoke": POST_ONLY,
     "portfolio:calendar-feed": (200, 200, 200, 200, 200, 200, 200),  # the liaison's token
