@@ -1,7 +1,7 @@
 """TTA requests past the triage target, to coordinators (registered with psp.notifications).
 
-The target is counted in business days from the day a request was submitted. `triage_due_date`
-is the one place that decides it; point it at the shared business-day helper when there is one.
+The target is counted in business days (weekdays that are not federal holidays) from the day a
+request was submitted, by the same rule as the triage queue: `tta.selectors.triage_due_date`.
 """
 
 from __future__ import annotations
@@ -16,25 +16,14 @@ from psp.notifications.choices import Delivery
 from psp.notifications.kinds import PortfolioSection, register_portfolio_section
 from psp.notifications.recipients import coordinators
 from psp.notifications.registry import NotificationKind, Occurrence, register
+from tta import selectors
 from tta.choices import RequestStatus
 from tta.models import TTARequest
-
-TRIAGE_TARGET_BUSINESS_DAYS = 10
-
-
-def add_business_days(start: datetime.date, days: int) -> datetime.date:
-    """`days` weekdays after `start` (federal holidays are not counted out here)."""
-    day = start
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
 
 
 def triage_due_date(request: TTARequest) -> datetime.date:
     """The last day a submitted request may wait for a coordinator's first decision."""
-    return add_business_days(timezone.localdate(request.created_at), TRIAGE_TARGET_BUSINESS_DAYS)
+    return selectors.triage_due_date(submitted_on=timezone.localdate(request.created_at))
 
 
 def request_url(request: TTARequest) -> str:
@@ -49,7 +38,7 @@ def requests_past_triage(today: datetime.date) -> list[TTARequest]:
     # A target of N business days is at least N calendar days: narrow in SQL, decide in Python.
     cutoff = timezone.make_aware(
         datetime.datetime.combine(
-            today - datetime.timedelta(days=TRIAGE_TARGET_BUSINESS_DAYS), datetime.time.min
+            today - datetime.timedelta(days=selectors.triage_target_days()), datetime.time.min
         )
     )
     candidates = TTARequest.objects.filter(
@@ -63,7 +52,7 @@ register(
         key="tta.triage_overdue",
         label="TTA request past the triage target",
         description=(
-            f"A submitted request nobody has reviewed within {TRIAGE_TARGET_BUSINESS_DAYS} "
+            f"A submitted request nobody has reviewed within {selectors.triage_target_days()} "
             "business days."
         ),
         template="tta_triage",
@@ -82,7 +71,7 @@ register(
         context=lambda r, n, today: {
             "request": r,
             "target": n.reference_date,
-            "target_days": TRIAGE_TARGET_BUSINESS_DAYS,
+            "target_days": selectors.triage_target_days(),
         },
     )
 )

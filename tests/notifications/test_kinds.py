@@ -8,13 +8,13 @@ import time_machine
 
 from liaisons.choices import VisitStatus
 from psp.accounts.roles import Role
+from psp.businessdays import add_business_days
 from psp.notifications.choices import Delivery, NotificationStatus
 from psp.notifications.models import Notification
 from psp.notifications.registry import all_kinds
 from tests import factories
 from tests.notifications.conftest import DUE, at_seven, send_on
 from tta.choices import RequestStatus
-from tta.notifications import add_business_days
 
 pytestmark = pytest.mark.django_db
 
