@@ -104,25 +104,29 @@ def visible(model, user):
     return set(model.objects.visible_to(user))
 
 
+# Every model with a visible_to(user) rule.
+EVERY_MODEL = (
+    Site,
+    Engagement,
+    Milestone,
+    Assignment,
+    SiteVisit,
+    ActionItem,
+    TTARequest,
+    TTADelivery,
+    TTATransition,
+    Liaison,
+    TTAProvider,
+    SiteContact,
+    FederalPartner,
+    EngagementExtension,
+    CoreArea,
+    MilestoneTemplate,
+)
+
+
 def test_coordinators_see_everything(world):
-    for model in (
-        Site,
-        Engagement,
-        Milestone,
-        Assignment,
-        SiteVisit,
-        ActionItem,
-        TTARequest,
-        TTADelivery,
-        TTATransition,
-        Liaison,
-        TTAProvider,
-        SiteContact,
-        FederalPartner,
-        EngagementExtension,
-        CoreArea,
-        MilestoneTemplate,
-    ):
+    for model in EVERY_MODEL:
         assert visible(model, world.coordinator) == set(model.objects.all()), model
 
 
@@ -191,24 +195,7 @@ def test_provider_staff_see_only_their_organizations_requests(world):
 @pytest.mark.parametrize("who", ["anonymous", "nobody"])
 def test_users_without_a_role_see_nothing(world, who):
     user = AnonymousUser() if who == "anonymous" else world.nobody
-    for model in (
-        Site,
-        Engagement,
-        Milestone,
-        Assignment,
-        SiteVisit,
-        ActionItem,
-        TTARequest,
-        TTADelivery,
-        TTATransition,
-        Liaison,
-        TTAProvider,
-        SiteContact,
-        FederalPartner,
-        EngagementExtension,
-        CoreArea,
-        MilestoneTemplate,
-    ):
+    for model in EVERY_MODEL:
         assert visible(model, user) == set(), model
 
 
