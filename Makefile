@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install assets migrate demo lint format check-migrations check-deploy worker beat drills clean
+.PHONY: run test setup install assets migrate demo lint format check-migrations check-deploy worker beat drills bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,13 @@ check-deploy: install
 DRILL_SECONDS ?= 180
 drills: install
 	$(BIN)/python bench/drills.py --duration $(DRILL_SECONDS)
+
+## Performance benchmark (manual): fresh PostgreSQL databases psp_bench_s<scale> on 127.0.0.1:5432
+## (user postgres), seeded at each of BENCH_SCALES; bench/results.json and docs/benchmarks.md.
+## Exits nonzero when a budget is broken.
+BENCH_SCALES ?= 1 10
+bench: install
+	BENCH_SCALES="$(BENCH_SCALES)" $(BIN)/python bench/run.py
 
 ## Background jobs (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
 worker: install
