@@ -65,7 +65,7 @@ MAX_SCALED_MEMORY = 1.2
 
 
 def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
 
 
 def scale_label(scale: float) -> str:

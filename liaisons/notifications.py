@@ -43,7 +43,10 @@ def _planned_visits_past(today: datetime.date):
     visits = SiteVisit.objects.filter(status=VisitStatus.PLANNED).filter(
         Q(end_date__isnull=True, start_date__lt=today) | Q(end_date__lt=today)
     )
-    return [Occurrence(v, _last_day(v)) for v in visits.select_related("site", "liaison__user")]
+    return (
+        Occurrence(v, _last_day(v))
+        for v in visits.select_related("site", "liaison__user").iterator(chunk_size=2000)
+    )
 
 
 register(
@@ -84,10 +87,10 @@ def _stale_drafts(today: datetime.date):
         datetime.datetime.combine(today - (DRAFT_NUDGE_DAYS - 1) * DAY, datetime.time.min)
     )
     drafts = SiteVisit.objects.filter(status=VisitStatus.DRAFT, updated_at__lt=cutoff)
-    return [
+    return (
         Occurrence(v, _local_date(v.updated_at))
-        for v in drafts.select_related("site", "liaison__user")
-    ]
+        for v in drafts.select_related("site", "liaison__user").iterator(chunk_size=2000)
+    )
 
 
 register(
@@ -129,7 +132,10 @@ def _action_items(*, first: datetime.date | None, last: datetime.date):
         items = ActionItem.objects.open().filter(owner__isnull=False, due_date__lte=last)
         if first is not None:
             items = items.filter(due_date__gte=first)
-        return [Occurrence(i, i.due_date) for i in items.select_related("visit__site", "owner")]
+        return (
+            Occurrence(i, i.due_date)
+            for i in items.select_related("visit__site", "owner").iterator(chunk_size=2000)
+        )
 
     return due
 

@@ -33,13 +33,16 @@ def milestone_url(milestone: Milestone) -> str:
 def liaisons_of(milestone: Milestone, today: datetime.date) -> list[Recipient]:
     """The site's current primary liaison, and the milestone's owner if someone else."""
     # Looked up by name: liaisons sits above sites in the import order (DESIGN.md §4).
-    assignment_model = apps.get_model("liaisons", "Assignment")
-    primary = (
-        assignment_model.objects.current(on=today)
-        .filter(engagement_id=milestone.engagement_id, role="primary")
-        .select_related("liaison__user")
-        .first()
-    )
+    if hasattr(milestone, "_primary_assignment"):  # prefetch_primary_liaisons
+        primary = milestone._primary_assignment
+    else:
+        assignment_model = apps.get_model("liaisons", "Assignment")
+        primary = (
+            assignment_model.objects.current(on=today)
+            .filter(engagement_id=milestone.engagement_id, role="primary")
+            .select_related("liaison__user")
+            .first()
+        )
     site = milestone.engagement.site
     recipients = []
     if primary is not None:
@@ -144,12 +147,29 @@ def _due(rung: Rung):
         )
         if first is not None:
             milestones = milestones.filter(due_date__gte=first)
-        return [
+        return (
             Occurrence(m, m.due_date)
-            for m in milestones.select_related("engagement__site", "owner")
-        ]
+            for m in milestones.select_related("engagement__site", "owner").iterator(
+                chunk_size=2000
+            )
+        )
 
     return due
+
+
+def prefetch_primary_liaisons(milestones: list[Milestone], today: datetime.date) -> None:
+    """Load the current primary liaison of every milestone's engagement in one query (for
+    `liaisons_of`, when the sweep handles many milestones at once)."""
+    assignment_model = apps.get_model("liaisons", "Assignment")
+    primary = {
+        a.engagement_id: a
+        for a in assignment_model.objects.current(on=today)
+        .filter(engagement_id__in={m.engagement_id for m in milestones}, role="primary")
+        .select_related("liaison__user")
+        .order_by("engagement_id", "pk")
+    }
+    for milestone in milestones:
+        milestone._primary_assignment = primary.get(milestone.engagement_id)
 
 
 def _recipients(rung: Rung):
@@ -191,6 +211,7 @@ for rung in LADDER:
             model=Milestone,
             due=_due(rung),
             recipients=_recipients(rung),
+            prefetch=prefetch_primary_liaisons if rung.to_liaison else None,
             subject=lambda m, ref, today: (
                 f"{m.engagement.site}: “{m.title}” {when_phrase(m, today)}"
             ),

@@ -7,6 +7,7 @@ request was submitted, by the same rule as the triage queue: `tta.selectors.tria
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,17 +35,28 @@ def request_url(request: TTARequest) -> str:
         return request.site.get_absolute_url()
 
 
-def requests_past_triage(today: datetime.date) -> list[TTARequest]:
+def _triage_candidates(today: datetime.date):
     # A target of N business days is at least N calendar days: narrow in SQL, decide in Python.
     cutoff = timezone.make_aware(
         datetime.datetime.combine(
             today - datetime.timedelta(days=selectors.triage_target_days()), datetime.time.min
         )
     )
-    candidates = TTARequest.objects.filter(
+    return TTARequest.objects.filter(
         status=RequestStatus.SUBMITTED, created_at__lt=cutoff
     ).select_related("site", "core_area")
-    return [r for r in candidates.order_by("created_at", "pk") if triage_due_date(r) < today]
+
+
+def iter_requests_past_triage(today: datetime.date) -> Iterator[TTARequest]:
+    """Submitted requests past their triage target, oldest first, read in chunks."""
+    candidates = _triage_candidates(today).order_by("created_at", "pk")
+    for request in candidates.iterator(chunk_size=2000):
+        if triage_due_date(request) < today:
+            yield request
+
+
+def requests_past_triage(today: datetime.date) -> list[TTARequest]:
+    return list(iter_requests_past_triage(today))
 
 
 register(
@@ -59,7 +71,9 @@ register(
         default_delivery=Delivery.IMMEDIATELY,
         roles=frozenset({Role.COORDINATOR}),
         model=TTARequest,
-        due=lambda today: [Occurrence(r, triage_due_date(r)) for r in requests_past_triage(today)],
+        due=lambda today: (
+            Occurrence(r, triage_due_date(r)) for r in iter_requests_past_triage(today)
+        ),
         recipients=lambda request, today: coordinators(
             "You are a DOJ coordinator; coordinators triage TTA requests."
         ),

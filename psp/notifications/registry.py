@@ -68,6 +68,9 @@ class NotificationKind:
     deliveries: tuple[str, ...] = field(default=tuple(Delivery.values))
     # Loads the object as the recipient may see it; None when they no longer may.
     load: Callable[[User, int], Any] | None = None
+    # Called by the sweep with each chunk of due objects before `recipients`, so the rule can
+    # load what it needs for the whole chunk in one query instead of one per object.
+    prefetch: Callable[[list[Any], datetime.date], None] | None = None
 
     def load_for(self, user: User, object_id: int) -> Any:
         if self.load is not None:

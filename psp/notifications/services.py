@@ -13,9 +13,11 @@ import logging
 import random
 import smtplib
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -32,6 +34,7 @@ from django.utils import timezone
 
 from psp.notifications.choices import Delivery, NotificationStatus
 from psp.notifications.models import Notification, NotificationPreference
+from psp.notifications.recipients import sweep_memo
 from psp.notifications.registry import NotificationKind, all_kinds, get_kind, swept_kinds
 
 if TYPE_CHECKING:
@@ -89,52 +92,93 @@ def _initial_status(user: User, delivery: str) -> str:
     return NotificationStatus.PENDING
 
 
-def _record_kind(*, kind: NotificationKind, today: datetime.date) -> list[Notification]:
-    """Record one kind's notices due today that are not in the outbox yet."""
+SWEEP_CHUNK = 500  # due objects handled at a time: memory stays flat however many are due
+
+
+@dataclass
+class Recorded:
+    """What a sweep recorded, by status (the rows themselves stay in the outbox)."""
+
+    by_status: Counter[str] = field(default_factory=Counter)
+
+    def __len__(self) -> int:
+        return sum(self.by_status.values())
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _record_kind(*, kind: NotificationKind, today: datetime.date, recorded: Recorded) -> None:
+    """Record one kind's notices due today that are not in the outbox yet, a chunk of due
+    objects at a time, each chunk in a fixed number of queries."""
     content_type = ContentType.objects.get_for_model(kind.model)
-    candidates = [
-        (occurrence, recipient)
-        for occurrence in kind.due(today)
-        for recipient in kind.recipients(occurrence.obj, today)
-        if recipient.user.is_active
-    ]
-    if not candidates:
-        return []
-    existing = set(
-        Notification.objects.filter(
-            kind=kind.key,
-            content_type=content_type,
-            object_id__in={o.obj.pk for o, _ in candidates},
-        ).values_list("recipient_id", "object_id", "reference_date")
-    )
-    preferences = dict(
-        NotificationPreference.objects.filter(
-            kind=kind.key, user__in={r.user.pk for _, r in candidates}
-        ).values_list("user_id", "delivery")
-    )
-    created: list[Notification] = []
-    for occurrence, recipient in candidates:
-        key = (recipient.user.pk, occurrence.obj.pk, occurrence.reference_date)
-        if key in existing:
+    for occurrences in _chunks(kind.due(today), SWEEP_CHUNK):
+        if kind.prefetch is not None:
+            kind.prefetch([occurrence.obj for occurrence in occurrences], today)
+        candidates = [
+            (occurrence, recipient)
+            for occurrence in occurrences
+            for recipient in kind.recipients(occurrence.obj, today)
+            if recipient.user.is_active
+        ]
+        if not candidates:
             continue
-        existing.add(key)
-        delivery = preferences.get(recipient.user.pk, kind.default_delivery)
-        if delivery not in kind.deliveries:
-            delivery = kind.default_delivery
-        notification = Notification(
-            recipient=recipient.user,
-            kind=kind.key,
-            content_type=content_type,
-            object_id=occurrence.obj.pk,
-            reference_date=occurrence.reference_date,
-            subject=kind.subject(occurrence.obj, occurrence.reference_date, today)[:255],
-            reason=recipient.reason[:300],
-            url=kind.url(occurrence.obj),
-            delivery=delivery,
-            status=_initial_status(recipient.user, delivery),
+        existing = set(
+            Notification.objects.filter(
+                kind=kind.key,
+                content_type=content_type,
+                object_id__in={o.obj.pk for o, _ in candidates},
+            ).values_list("recipient_id", "object_id", "reference_date")
         )
+        preferences = dict(
+            NotificationPreference.objects.filter(
+                kind=kind.key, user__in={r.user.pk for _, r in candidates}
+            ).values_list("user_id", "delivery")
+        )
+        rows: list[Notification] = []
+        for occurrence, recipient in candidates:
+            key = (recipient.user.pk, occurrence.obj.pk, occurrence.reference_date)
+            if key in existing:
+                continue
+            existing.add(key)
+            delivery = preferences.get(recipient.user.pk, kind.default_delivery)
+            if delivery not in kind.deliveries:
+                delivery = kind.default_delivery
+            rows.append(
+                Notification(
+                    recipient=recipient.user,
+                    kind=kind.key,
+                    content_type=content_type,
+                    object_id=occurrence.obj.pk,
+                    reference_date=occurrence.reference_date,
+                    subject=kind.subject(occurrence.obj, occurrence.reference_date, today)[:255],
+                    reason=recipient.reason[:300],
+                    url=kind.url(occurrence.obj),
+                    delivery=delivery,
+                    status=_initial_status(recipient.user, delivery),
+                )
+            )
+        created = _insert(rows)
+        recorded.by_status.update(n.status for n in created)
+        enqueue_on_commit([n.pk for n in created if n.status == NotificationStatus.PENDING])
+
+
+def _insert(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows in one statement; if a concurrent sweep recorded some of them first
+    (the unique key), insert them one by one and let those lose quietly."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        pass
+    created = []
+    for notification in rows:
         try:
-            # A savepoint: a concurrent sweep that recorded the same row first wins quietly.
             with transaction.atomic():
                 notification.save()
         except IntegrityError:
@@ -144,18 +188,18 @@ def _record_kind(*, kind: NotificationKind, today: datetime.date) -> list[Notifi
 
 
 @transaction.atomic
-def notifications_record_due(*, today: datetime.date) -> list[Notification]:
+def notifications_record_due(*, today: datetime.date) -> Recorded:
     """Record every notice of every registered kind that is due on `today`.
 
     Safe to run any number of times a day, concurrently too: the unique key lets each
     (recipient, kind, object, reference date) in once. Rows to send now are enqueued after
     commit; if the broker is down they wait here for the next sweep.
     """
-    created: list[Notification] = []
-    for kind in swept_kinds():
-        created.extend(_record_kind(kind=kind, today=today))
-    enqueue_on_commit([n.pk for n in created if n.status == NotificationStatus.PENDING])
-    return created
+    recorded = Recorded()
+    with sweep_memo():
+        for kind in swept_kinds():
+            _record_kind(kind=kind, today=today, recorded=recorded)
+    return recorded
 
 
 def _digest_due(delivery: str, today: datetime.date) -> bool:

@@ -74,8 +74,8 @@ class Command(BaseCommand):
     def _sweep(self, today: datetime.date) -> None:
         recorded = services.notifications_record_due(today=today)
         digests = services.notifications_digest(today=today)
-        held = sum(1 for n in recorded if n.status == NotificationStatus.HELD)
-        skipped = sum(1 for n in recorded if n.status == NotificationStatus.SKIPPED)
+        held = recorded.by_status[NotificationStatus.HELD]
+        skipped = recorded.by_status[NotificationStatus.SKIPPED]
         self.stdout.write(
             f"Recorded {len(recorded)} new notice(s) ({held} for digests, {skipped} not emailed); "
             f"{len(digests)} digest(s) made."
