@@ -146,7 +146,9 @@ def _visit_rows(user: User) -> QuerySet:
             "status",
             "purpose",
             "people_met",
+            "goals",
             "summary",
+            "lessons_learned",
             "internal_notes",
             "core_area_names",
             site_name=F("site__name"),
@@ -163,8 +165,9 @@ def _visit_columns(user: User) -> list[Column]:
         Column("Liaison", "liaison_name"), Column("Visit date", "start_date"),
         Column("End date", "end_date"), Column("Visit type", "mode"), Column("Status", "status"),
         Column("Purpose", "purpose"), Column("Core areas", "core_area_names"),
-        Column("People and agencies met", "people_met"),
+        Column("People and agencies met", "people_met"), Column("Goals", "goals"),
         Column("Summary shared with the site", "summary"),
+        Column("What was learned", "lessons_learned"),
     ]  # fmt: skip
     # DOJ-internal notes never leave the department (DESIGN.md §2).
     if roles_of(user) & {Role.COORDINATOR, Role.LIAISON}:
