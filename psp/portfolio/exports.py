@@ -21,7 +21,8 @@ from liaisons.filtersets import SiteVisitFilterSet
 from liaisons.models import SiteVisit
 from psp.accounts.roles import Role, roles_of
 from psp.db import GroupConcat
-from sites.filtersets import EngagementFilterSet, MilestoneFilterSet, SiteFilterSet
+from psp.portfolio.filtersets import SiteExportFilterSet
+from sites.filtersets import EngagementFilterSet, MilestoneFilterSet
 from sites.models import CoreArea, Engagement, Milestone
 from sites.selectors import site_list_for
 from tta.filtersets import TTARequestFilterSet
@@ -207,7 +208,7 @@ TTA_COLUMNS = [
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("sites", "Sites", lambda user: SITE_COLUMNS, _site_rows, SiteFilterSet),
+        Dataset("sites", "Sites", lambda user: SITE_COLUMNS, _site_rows, SiteExportFilterSet),
         Dataset(
             "engagements",
             "Engagements",

@@ -34,10 +34,13 @@ from django.utils import timezone
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
+from psp.businessdays import past_business_day_target
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
 from sites.models import Engagement, Milestone, Site
-from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode, RequestStatus
+from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode
 from tta.models import TrainingSummit, TTADelivery, TTARequest
+from tta.selectors import triage_target_days
+from tta.transitions import TRIAGE_STATUSES
 
 if TYPE_CHECKING:
     from psp.accounts.models import User
@@ -209,7 +212,7 @@ def _open_requests_by_site(
                 row["core_area__code"], row["core_area__name"], row["status"], row["count"]
             )
         )
-        if row["status"] == RequestStatus.SUBMITTED:
+        if row["status"] in TRIAGE_STATUSES:
             day = timezone.localdate(row["oldest"])
             if row["site_id"] not in oldest or day < oldest[row["site_id"]]:
                 oldest[row["site_id"]] = day
@@ -255,11 +258,13 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
         )
         n = status.milestones_overdue
         reasons.append(f"{n} milestone{'s' if n != 1 else ''} overdue")
-    if status.oldest_untriaged_request_on is not None:
+    # The TTA queue's own rule: waiting in triage past the business-day target.
+    if status.oldest_untriaged_request_on is not None and past_business_day_target(
+        since=status.oldest_untriaged_request_on, days=triage_target_days(), today=status.as_of
+    ):
         waiting = (status.as_of - status.oldest_untriaged_request_on).days
-        if waiting > rules["triage_wait_days"]:
-            score += rules["triage_wait_points"]
-            reasons.append(f"TTA request waiting {waiting} days for triage")
+        score += rules["triage_wait_points"]
+        reasons.append(f"TTA request waiting {waiting} days for triage")
     return score, reasons
 
 
