@@ -46,3 +46,20 @@ def test_the_database_cutoff_agrees_with_the_target_for_every_start(today):
     for back in range(40):
         start = today - datetime.timedelta(days=back)
         assert past_business_day_target(since=start, days=10, today=today) == (start < cutoff)
+
+
+def test_business_days_between_agrees_with_counting_day_by_day():
+    import datetime
+    import random
+
+    from psp.businessdays import business_days_between, is_business_day
+
+    rng = random.Random(9)
+    for _ in range(300):
+        start = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 2500))
+        end = start + datetime.timedelta(days=rng.randint(-5, 900))
+        expected = sum(
+            is_business_day(start + datetime.timedelta(days=i))
+            for i in range(1, (end - start).days + 1)
+        )
+        assert business_days_between(start, end) == expected, (start, end)

@@ -271,6 +271,9 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
 # --- The portfolio dashboard ------------------------------------------------------------------
 
 MILESTONE_ROWS = 50  # the dashboard lists at most this many overdue or due-soon milestones
+# ... and at most this many at-risk sites, sites without a recent visit and liaisons (with the
+# totals): a page that grows with the portfolio gets slower with it (make bench).
+LIST_ROWS = 50
 AGING_BUCKETS = [(0, 30), (31, 90), (91, None)]  # days since a request was submitted
 WORKLOAD_VISIT_DAYS = 90
 
@@ -323,6 +326,7 @@ class PortfolioDashboard:
     by_phase_status: list[PhaseStatusRow]
     by_cohort: list[CountRow]
     at_risk: list[SiteStatus]
+    at_risk_total: int
     milestones_overdue: int
     milestones_due_soon: int
     milestones: list[Milestone]
@@ -330,7 +334,9 @@ class PortfolioDashboard:
     pipeline_statuses: list[tuple[str, str]]
     cadence_days: int
     no_recent_visit: list[SiteStatus]
+    no_recent_visit_total: int
     workload: list[WorkloadRow]
+    workload_total: int
 
     @property
     def pipeline_totals(self) -> list[int]:
@@ -429,20 +435,24 @@ def dashboard_portfolio(
         .order_by("due_date", "engagement__site__name", "pk")[:MILESTONE_ROWS]
     )
 
+    workload = _workload(site_ids, today=today)
     return PortfolioDashboard(
         today=today,
         sites_total=sum(row.count for row in by_cohort),
         by_phase_status=by_phase_status,
         by_cohort=by_cohort,
-        at_risk=at_risk,
+        at_risk=at_risk[:LIST_ROWS],
+        at_risk_total=len(at_risk),
         milestones_overdue=milestone_counts["overdue"],
         milestones_due_soon=milestone_counts["due_soon"],
         milestones=milestones,
         pipeline=_pipeline(site_ids, today=today, core_area=core_area),
         pipeline_statuses=[(s.value, s.label) for s in OPEN_REQUEST_STATUSES],
         cadence_days=cadence_days,
-        no_recent_visit=no_recent_visit,
-        workload=_workload(site_ids, today=today),
+        no_recent_visit=no_recent_visit[:LIST_ROWS],
+        no_recent_visit_total=len(no_recent_visit),
+        workload=workload[:LIST_ROWS],
+        workload_total=len(workload),
     )
 
 
@@ -482,62 +492,62 @@ def _pipeline(site_ids, *, today: datetime.date, core_area: str | None) -> list[
 
 def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
     """Liaisons currently assigned to an open engagement of the sites, with their sites,
-    recent submitted visits and visits still to write up (planned or draft, date passed)."""
-    current = (
-        Q(assignments__start_date__lte=today)
-        & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today))
-        & Q(
-            assignments__engagement__status__in=OPEN_ENGAGEMENT_STATUSES,
-            assignments__engagement__site__in=site_ids,
-        )
-    )
-    visits = SiteVisit.objects.filter(liaison=OuterRef("pk"), site__in=site_ids).order_by()
+    recent submitted visits and visits still to write up (planned or draft, date passed).
 
-    def visit_count(queryset):
-        return Subquery(
-            queryset.values("liaison").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        )
-
-    liaisons = (
-        Liaison.objects.select_related("user")
+    Three grouped queries (assignments, visits, the liaisons themselves) instead of one that
+    joins every assignment of every liaison to every visit: each count is read from an index
+    over just the rows it needs."""
+    assignments = (
+        Assignment.objects.current(on=today)
+        .filter(engagement__status__in=OPEN_ENGAGEMENT_STATUSES, engagement__site__in=site_ids)
+        .values("liaison_id")
         .annotate(
             primary_sites=Count(
-                "assignments__engagement__site",
-                filter=current & Q(assignments__role=AssignmentRole.PRIMARY),
-                distinct=True,
+                "engagement__site", filter=Q(role=AssignmentRole.PRIMARY), distinct=True
             ),
             backup_sites=Count(
-                "assignments__engagement__site",
-                filter=current & Q(assignments__role=AssignmentRole.BACKUP),
-                distinct=True,
-            ),
-            recent_visits=visit_count(
-                visits.filter(
-                    status=VisitStatus.SUBMITTED,
-                    start_date__gt=today - datetime.timedelta(days=WORKLOAD_VISIT_DAYS),
-                    start_date__lte=today,
-                )
-            ),
-            visits_to_write_up=visit_count(
-                visits.filter(
-                    status__in=[VisitStatus.PLANNED, VisitStatus.DRAFT], start_date__lt=today
-                )
+                "engagement__site", filter=Q(role=AssignmentRole.BACKUP), distinct=True
             ),
         )
-        .filter(Q(primary_sites__gt=0) | Q(backup_sites__gt=0))
-        .order_by("-primary_sites", "-backup_sites", "user__last_name", "user__first_name", "pk")
+        .order_by()
     )
-    return [
+    counts = {
+        row["liaison_id"]: row for row in assignments if row["primary_sites"] or row["backup_sites"]
+    }
+    recent = Q(
+        status=VisitStatus.SUBMITTED,
+        start_date__gt=today - datetime.timedelta(days=WORKLOAD_VISIT_DAYS),
+        start_date__lte=today,
+    )
+    to_write_up = Q(status__in=[VisitStatus.PLANNED, VisitStatus.DRAFT], start_date__lt=today)
+    visits = {
+        row["liaison_id"]: row
+        for row in SiteVisit.objects.filter(recent | to_write_up, site__in=site_ids)
+        .values("liaison_id")
+        .annotate(recent=Count("pk", filter=recent), to_write_up=Count("pk", filter=to_write_up))
+        .order_by()
+    }
+    liaisons = Liaison.objects.select_related("user").in_bulk(list(counts))
+    rows = [
         WorkloadRow(
-            liaison,
-            liaison.primary_sites,
-            liaison.backup_sites,
-            liaison.recent_visits or 0,
-            liaison.visits_to_write_up or 0,
+            liaisons[pk],
+            row["primary_sites"],
+            row["backup_sites"],
+            visits.get(pk, {}).get("recent", 0),
+            visits.get(pk, {}).get("to_write_up", 0),
         )
-        for liaison in liaisons
+        for pk, row in counts.items()
     ]
+    rows.sort(
+        key=lambda r: (
+            -r.primary_sites,
+            -r.backup_sites,
+            r.liaison.user.last_name,
+            r.liaison.user.first_name,
+            r.liaison.pk,
+        )
+    )
+    return rows
 
 
 # --- The quarterly report ---------------------------------------------------------------------
