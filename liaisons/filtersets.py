@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import Assignment, Liaison, SiteVisit
-from psp.filters import IntegerFilter, IsoDateTimeFilter
+from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter
 from sites.models import CoreArea, Site
 
 
@@ -37,7 +37,7 @@ def _core_areas(request):
 
 
 def _select():
-    return forms.Select(attrs={"class": "usa-select"})
+    return FastSelect(attrs={"class": "usa-select"})
 
 
 def _date():

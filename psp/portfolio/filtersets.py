@@ -6,7 +6,7 @@ import django_filters as filters
 from django import forms
 from django.utils import timezone
 
-from psp.filters import IntegerFilter, IsoDateTimeFilter
+from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter
 from sites.choices import EngagementStatus, Phase
 from sites.filtersets import SiteFilterSet
 from sites.models import Engagement, Site
@@ -70,7 +70,7 @@ class SiteStatusFilterSet(filters.FilterSet):
 
 
 def _select():
-    return forms.Select(attrs={"class": "usa-select"})
+    return FastSelect(attrs={"class": "usa-select"})
 
 
 def _liaison_choices():
