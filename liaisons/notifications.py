@@ -13,7 +13,13 @@ from liaisons.models import ActionItem, SiteVisit
 from psp.accounts.roles import Role
 from psp.notifications.choices import Delivery
 from psp.notifications.kinds import PortfolioSection, register_portfolio_section
-from psp.notifications.registry import NotificationKind, Occurrence, Recipient, register
+from psp.notifications.registry import (
+    SWEEP_CHUNK,
+    NotificationKind,
+    Occurrence,
+    Recipient,
+    register,
+)
 
 # A draft left alone this long gets a nudge.
 DRAFT_NUDGE_DAYS = 3
@@ -45,7 +51,7 @@ def _planned_visits_past(today: datetime.date):
     )
     return (
         Occurrence(v, _last_day(v))
-        for v in visits.select_related("site", "liaison__user").iterator(chunk_size=2000)
+        for v in visits.select_related("site", "liaison__user").iterator(chunk_size=SWEEP_CHUNK)
     )
 
 
@@ -89,7 +95,7 @@ def _stale_drafts(today: datetime.date):
     drafts = SiteVisit.objects.filter(status=VisitStatus.DRAFT, updated_at__lt=cutoff)
     return (
         Occurrence(v, _local_date(v.updated_at))
-        for v in drafts.select_related("site", "liaison__user").iterator(chunk_size=2000)
+        for v in drafts.select_related("site", "liaison__user").iterator(chunk_size=SWEEP_CHUNK)
     )
 
 
@@ -134,7 +140,7 @@ def _action_items(*, first: datetime.date | None, last: datetime.date):
             items = items.filter(due_date__gte=first)
         return (
             Occurrence(i, i.due_date)
-            for i in items.select_related("visit__site", "owner").iterator(chunk_size=2000)
+            for i in items.select_related("visit__site", "owner").iterator(chunk_size=SWEEP_CHUNK)
         )
 
     return due

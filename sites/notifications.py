@@ -14,12 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 
 from psp.accounts.roles import Role
 from psp.notifications.choices import Delivery
 from psp.notifications.kinds import PortfolioSection, register_portfolio_section
 from psp.notifications.recipients import coordinators
-from psp.notifications.registry import NotificationKind, Occurrence, Recipient, register
+from psp.notifications.registry import (
+    SWEEP_CHUNK,
+    NotificationKind,
+    Occurrence,
+    Recipient,
+    register,
+)
 from sites.choices import OPEN_ENGAGEMENT_STATUSES
 from sites.models import Milestone
 
@@ -33,8 +40,8 @@ def milestone_url(milestone: Milestone) -> str:
 def liaisons_of(milestone: Milestone, today: datetime.date) -> list[Recipient]:
     """The site's current primary liaison, and the milestone's owner if someone else."""
     # Looked up by name: liaisons sits above sites in the import order (DESIGN.md §4).
-    if hasattr(milestone, "_primary_assignment"):  # prefetch_primary_liaisons
-        primary = milestone._primary_assignment
+    if hasattr(milestone, "_primary_liaison_user"):  # prefetch_primary_liaisons
+        liaison_user = milestone._primary_liaison_user
     else:
         assignment_model = apps.get_model("liaisons", "Assignment")
         primary = (
@@ -43,14 +50,15 @@ def liaisons_of(milestone: Milestone, today: datetime.date) -> list[Recipient]:
             .select_related("liaison__user")
             .first()
         )
+        liaison_user = primary.liaison.user if primary is not None else None
     site = milestone.engagement.site
     recipients = []
-    if primary is not None:
+    if liaison_user is not None:
         recipients.append(
-            Recipient(primary.liaison.user, f"You are the Strategic Site Liaison for {site}.")
+            Recipient(liaison_user, f"You are the Strategic Site Liaison for {site}.")
         )
     owner = milestone.owner
-    if owner is not None and (primary is None or owner.pk != primary.liaison.user_id):
+    if owner is not None and (liaison_user is None or owner.pk != liaison_user.pk):
         recipients.append(Recipient(owner, f"You own this milestone for {site}."))
     return recipients
 
@@ -150,7 +158,7 @@ def _due(rung: Rung):
         return (
             Occurrence(m, m.due_date)
             for m in milestones.select_related("engagement__site", "owner").iterator(
-                chunk_size=2000
+                chunk_size=SWEEP_CHUNK
             )
         )
 
@@ -158,18 +166,20 @@ def _due(rung: Rung):
 
 
 def prefetch_primary_liaisons(milestones: list[Milestone], today: datetime.date) -> None:
-    """Load the current primary liaison of every milestone's engagement in one query (for
-    `liaisons_of`, when the sweep handles many milestones at once)."""
+    """Load the user of the current primary liaison of every milestone's engagement in two
+    queries (for `liaisons_of`, when the sweep handles many milestones at once). The users are
+    loaded on their own: a liaison and its user loaded together point at each other, and such
+    cycles wait for the garbage collector, so memory would grow with the number swept."""
     assignment_model = apps.get_model("liaisons", "Assignment")
-    primary = {
-        a.engagement_id: a
-        for a in assignment_model.objects.current(on=today)
+    user_of_engagement = dict(
+        assignment_model.objects.current(on=today)
         .filter(engagement_id__in={m.engagement_id for m in milestones}, role="primary")
-        .select_related("liaison__user")
-        .order_by("engagement_id", "pk")
-    }
+        .order_by("engagement_id", "start_date", "-pk")  # the last wins: as `.first()` below
+        .values_list("engagement_id", "liaison__user_id")
+    )
+    users = get_user_model().objects.in_bulk(set(user_of_engagement.values()))
     for milestone in milestones:
-        milestone._primary_assignment = primary.get(milestone.engagement_id)
+        milestone._primary_liaison_user = users.get(user_of_engagement.get(milestone.engagement_id))
 
 
 def _recipients(rung: Rung):

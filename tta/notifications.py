@@ -16,7 +16,7 @@ from psp.accounts.roles import Role
 from psp.notifications.choices import Delivery
 from psp.notifications.kinds import PortfolioSection, register_portfolio_section
 from psp.notifications.recipients import coordinators
-from psp.notifications.registry import NotificationKind, Occurrence, register
+from psp.notifications.registry import SWEEP_CHUNK, NotificationKind, Occurrence, register
 from tta import selectors
 from tta.choices import RequestStatus
 from tta.models import TTARequest
@@ -50,7 +50,7 @@ def _triage_candidates(today: datetime.date):
 def iter_requests_past_triage(today: datetime.date) -> Iterator[TTARequest]:
     """Submitted requests past their triage target, oldest first, read in chunks."""
     candidates = _triage_candidates(today).order_by("created_at", "pk")
-    for request in candidates.iterator(chunk_size=2000):
+    for request in candidates.iterator(chunk_size=SWEEP_CHUNK):
         if triage_due_date(request) < today:
             yield request
 

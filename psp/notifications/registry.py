@@ -78,6 +78,10 @@ class NotificationKind:
         return self.model.objects.visible_to(user).filter(pk=object_id).first()
 
 
+# Due objects read and handled at a time by the sweep (the `due` iterators read this many per
+# round trip): memory stays the same however many are due.
+SWEEP_CHUNK = 200
+
 _KINDS: dict[str, NotificationKind] = {}
 
 

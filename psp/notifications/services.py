@@ -35,7 +35,13 @@ from django.utils import timezone
 from psp.notifications.choices import Delivery, NotificationStatus
 from psp.notifications.models import Notification, NotificationPreference
 from psp.notifications.recipients import sweep_memo
-from psp.notifications.registry import NotificationKind, all_kinds, get_kind, swept_kinds
+from psp.notifications.registry import (
+    SWEEP_CHUNK,
+    NotificationKind,
+    all_kinds,
+    get_kind,
+    swept_kinds,
+)
 
 if TYPE_CHECKING:
     from psp.accounts.models import User
@@ -92,9 +98,6 @@ def _initial_status(user: User, delivery: str) -> str:
     return NotificationStatus.PENDING
 
 
-SWEEP_CHUNK = 500  # due objects handled at a time: memory stays flat however many are due
-
-
 @dataclass
 class Recorded:
     """What a sweep recorded, by status (the rows themselves stay in the outbox)."""
@@ -125,6 +128,7 @@ def _record_kind(*, kind: NotificationKind, today: datetime.date, recorded: Reco
             if recipient.user.is_active
         ]
         if not candidates:
+            del occurrences, candidates
             continue
         existing = set(
             Notification.objects.filter(
@@ -164,6 +168,8 @@ def _record_kind(*, kind: NotificationKind, today: datetime.date, recorded: Reco
         created = _insert(rows)
         recorded.by_status.update(n.status for n in created)
         enqueue_on_commit([n.pk for n in created if n.status == NotificationStatus.PENDING])
+        # Let this chunk go before the next one is read (the loop would hold it until then).
+        del occurrences, candidates, rows, created
 
 
 def _insert(rows: list[Notification]) -> list[Notification]:
