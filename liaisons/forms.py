@@ -63,6 +63,18 @@ class VisitForm(USWDSForm):
     people_met = forms.CharField(
         label="People and agencies met", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    goals = forms.CharField(
+        label="Goals",
+        help_text="What the site and PSP set out to achieve with this visit.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    lessons_learned = forms.CharField(
+        label="What was learned",
+        help_text="Lessons worth sharing with other sites; may appear in the quarterly report.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     summary = forms.CharField(
         label="Summary",
         help_text="Shared with the site once the visit is submitted.",
@@ -116,6 +128,8 @@ def visit_initial(visit: SiteVisit) -> dict:
         "purpose": visit.purpose,
         "core_areas": [area.pk for area in visit.core_areas.all()],
         "people_met": visit.people_met,
+        "goals": visit.goals,
+        "lessons_learned": visit.lessons_learned,
         "summary": visit.summary,
         "internal_notes": visit.internal_notes,
         "version": visit.version,
@@ -150,6 +164,8 @@ def visit_input(form: VisitForm, formset) -> VisitInput:
         purpose=data.get("purpose", ""),
         core_areas=list(data.get("core_areas") or []),
         people_met=data.get("people_met", ""),
+        goals=data.get("goals", ""),
+        lessons_learned=data.get("lessons_learned", ""),
         summary=data.get("summary", ""),
         internal_notes=data.get("internal_notes", ""),
         action_items=[
@@ -200,6 +216,8 @@ def visit_comparison(data: VisitInput, saved: SiteVisit) -> list[dict]:
             ", ".join(a.name for a in saved.core_areas.all()),
         ),
         ("People and agencies met", data.people_met, saved.people_met),
+        ("Goals", data.goals, saved.goals),
+        ("What was learned", data.lessons_learned, saved.lessons_learned),
         ("Summary", data.summary, saved.summary),
         ("DOJ-internal notes", data.internal_notes, saved.internal_notes),
         ("Next steps", steps(data.action_items), steps(saved.action_items.all())),

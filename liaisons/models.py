@@ -141,6 +141,12 @@ class SiteVisit(models.Model):
     purpose = models.CharField(max_length=300, blank=True)
     core_areas = models.ManyToManyField(CoreArea, blank=True, related_name="visits")
     people_met = models.TextField("people and agencies met", blank=True)
+    goals = models.TextField(
+        "goals", blank=True, help_text="What the site and PSP set out to achieve with the visit."
+    )
+    lessons_learned = models.TextField(
+        "what was learned", blank=True, help_text="Lessons worth sharing with other sites."
+    )
     summary = models.TextField("summary shared with the site", blank=True)
     internal_notes = models.TextField("DOJ-internal notes", blank=True)
     returned_note = models.TextField(

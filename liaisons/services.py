@@ -200,6 +200,8 @@ class VisitInput:
     purpose: str = ""
     core_areas: Sequence[CoreArea] = ()
     people_met: str = ""
+    goals: str = ""
+    lessons_learned: str = ""
     summary: str = ""
     internal_notes: str = ""
     action_items: Sequence[ActionItemInput] = field(default_factory=tuple)
@@ -232,6 +234,8 @@ def _visit_write(
     visit.mode = data.mode
     visit.purpose = data.purpose.strip()
     visit.people_met = data.people_met.strip()
+    visit.goals = data.goals.strip()
+    visit.lessons_learned = data.lessons_learned.strip()
     visit.summary = data.summary.strip()
     visit.internal_notes = data.internal_notes.strip()
     # A visit dated in the future is a plan; once the day comes it needs a write-up.

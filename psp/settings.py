@@ -263,8 +263,8 @@ PSP_AT_RISK = {
     # Points per overdue milestone, capped.
     "overdue_milestone_points": 1,
     "overdue_milestone_points_max": 3,
-    # A request still `submitted` (nobody has triaged it) after this many days.
-    "triage_wait_days": 14,
+    # A request still in triage (submitted or under review) past the TTA triage target
+    # (PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS, business days).
     "triage_wait_points": 1,
     # An active Operations engagement without a current primary SSL.
     "no_liaison_points": 2,

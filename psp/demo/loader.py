@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import Group
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from liaisons.choices import VisitMode, VisitStatus
@@ -25,7 +25,7 @@ from liaisons.services import assignment_create, assignment_end, liaison_reassig
 from psp.accounts.models import User
 from psp.accounts.roles import Role
 from psp.domain import validate_and_save
-from sites.choices import FederalAgency, Phase, Program
+from sites.choices import EngagementStatus, FederalAgency, Phase, Program
 from sites.models import CoreArea, Engagement, FederalPartner, Site, SiteContact
 from sites.services import (
     engagement_complete,
@@ -34,8 +34,11 @@ from sites.services import (
     milestone_complete,
 )
 from tta.choices import DeliveryMode, Priority, RequestStatus
-from tta.models import TTAProvider, TTARequest, TTATransition
+from tta.models import TrainingSummit, TTAProvider, TTARequest, TTATransition
 from tta.services import (
+    summit_attendance_record,
+    summit_session_add,
+    training_summit_save,
     tta_delivery_record,
     tta_request_assign_provider,
     tta_request_submit,
@@ -155,6 +158,25 @@ PATHS = {
     RequestStatus.WITHDRAWN: ["withdraw"],
 }
 
+# The annual training summit: held each August (demo dates and places, not the real ones).
+SUMMIT_PLACES = {0: "Denver, CO", 1: "Atlanta, GA"}
+SUMMIT_SESSIONS = [
+    ("gun-violence", "Crime gun intelligence centers"),
+    ("crime-analysis", "Turning data into deployment decisions"),
+    ("community-engagement", "Working with community violence intervention programs"),
+]
+
+VISIT_GOALS = [
+    "Agree the strategic plan's priorities with command staff and federal partners",
+    "Scope the crime analysis TTA and who will own it locally",
+    "Review progress on the focused deterrence call-ins",
+]
+VISIT_LESSONS = [
+    "Weekly shooting reviews work best when the USAO attends in person.",
+    "Analysts need read access to the records system before any TTA on data can start.",
+    "Call-ins land better when community partners speak first.",
+]
+
 PEOPLE_MET = [
     "Chief of Police and command staff; ATF Group Supervisor; AUSA violent crime section chief",
     "Crime analysis unit; FBI Safe Streets task force; community violence intervention partners",
@@ -211,6 +233,50 @@ class DemoPortfolio:
                 slug=slug, defaults={"name": name, "description": description}
             )
         self.providers[DEMO_PROVIDER].staff.add(self.users["provider"])
+
+    def load_summits(self) -> int:
+        """The last two annual summits that have begun, with each Operations site's delegation
+        (recording attendance completes the site's yearly summit milestone). Idempotent."""
+        coordinator = self.users["coordinator"]
+        created = 0
+        for year in (self.today.year - 1, self.today.year):
+            start = datetime.date(year, 8, 11)
+            if start > self.today or TrainingSummit.objects.filter(year=year).exists():
+                continue
+            summit = training_summit_save(
+                year=year,
+                title=f"PSP National Training Summit {year}",
+                start_date=start,
+                end_date=start + datetime.timedelta(days=2),
+                location=SUMMIT_PLACES[year % 2],
+                actor=coordinator,
+            )
+            for code, title in SUMMIT_SESSIONS:
+                summit_session_add(
+                    summit=summit,
+                    core_area=CoreArea.objects.get(code=code),
+                    title=title,
+                    actor=coordinator,
+                )
+            rng = random.Random(year)  # noqa: S311 - demo data, not security
+            running = (
+                Engagement.objects.filter(phase=Phase.OPERATIONS, start_date__lte=start)
+                .filter(
+                    Q(actual_end__gte=start) | Q(actual_end__isnull=True, planned_end__gte=start)
+                )
+                .exclude(status=EngagementStatus.WITHDRAWN)
+                .select_related("site")
+            )
+            for engagement in running.order_by("site__name"):
+                summit_attendance_record(
+                    summit=summit,
+                    site=engagement.site,
+                    attendees=rng.randint(3, 12),
+                    actor=coordinator,
+                    today=self.today,
+                )
+            created += 1
+        return created
 
     # --- sites ----------------------------------------------------------------------------
 
@@ -398,6 +464,8 @@ class DemoPortfolio:
                     ]
                 ),
                 people_met=rng.choice(PEOPLE_MET) if status != VisitStatus.PLANNED else "",
+                goals=rng.choice(VISIT_GOALS),
+                lessons_learned=rng.choice(VISIT_LESSONS) if submitted else "",
                 summary=(
                     f"Met with partners in {engagement.site.name} to review progress on the "
                     "strategic plan and agree next steps on TTA."

@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Trim
 from django_filters import FilterSet
 
 from liaisons.filtersets import SiteVisitFilterSet
 from liaisons.models import SiteVisit
 from psp.accounts.roles import Role, roles_of
 from psp.db import GroupConcat
-from sites.filtersets import EngagementFilterSet, MilestoneFilterSet, SiteFilterSet
+from psp.portfolio.filtersets import SiteExportFilterSet
+from sites.filtersets import EngagementFilterSet, MilestoneFilterSet
 from sites.models import CoreArea, Engagement, Milestone
 from sites.selectors import site_list_for
 from tta.filtersets import TTARequestFilterSet
@@ -46,7 +48,16 @@ def neutralize(value: Any) -> Any:
 @dataclass(frozen=True)
 class Column:
     header: str
-    field: str  # a key of the row dictionaries the dataset's queryset yields
+    field: str  # the name of the value in each row
+    source: str | None = None  # the lookup it is read from, when that is not `field` itself
+
+
+def _values(queryset: QuerySet, columns: list[Column]) -> QuerySet:
+    """Select exactly the columns' values: one list defines both the query and the header."""
+    return queryset.values(
+        *[c.field for c in columns if c.source is None],
+        **{c.field: F(c.source) for c in columns if c.source is not None},
+    )
 
 
 @dataclass(frozen=True)
@@ -54,16 +65,12 @@ class Dataset:
     name: str
     title: str
     columns: Callable[[User], list[Column]]
-    rows: Callable[[User], QuerySet]
+    queryset: Callable[[User], QuerySet]  # the rows the user may see, ordered and annotated
     # The filters of the app's own list and API, so `?state=TX` narrows an export the same way.
     filterset: type[FilterSet]
 
-
-def _site_rows(user: User) -> QuerySet:
-    return site_list_for(user=user).values(
-        "slug", "name", "state", "program", "cohort_year", "announced_on", "lead_agency",
-        "current_phase", "current_status", "current_start", "current_planned_end",
-    )  # fmt: skip
+    def rows(self, user: User) -> QuerySet:
+        return _values(self.queryset(user), self.columns(user))
 
 
 SITE_COLUMNS = [
@@ -74,59 +81,53 @@ SITE_COLUMNS = [
     Column("Phase start", "current_start"), Column("Planned end", "current_planned_end"),
 ]  # fmt: skip
 
-
-def _engagement_rows(user: User) -> QuerySet:
-    return (
-        Engagement.objects.visible_to(user)
-        .order_by("site__name", "start_date")
-        .values(
-            "id",
-            "phase",
-            "status",
-            "start_date",
-            "planned_end",
-            "actual_end",
-            "close_reason",
-            site_name=F("site__name"),
-            site_state=F("site__state"),
-            followed=F("previous_id"),
-        )
-    )
-
-
 ENGAGEMENT_COLUMNS = [
-    Column("Engagement id", "id"), Column("Site", "site_name"), Column("State", "site_state"),
-    Column("Phase", "phase"), Column("Status", "status"), Column("Start", "start_date"),
+    Column("Engagement id", "id"), Column("Site", "site_name", "site__name"),
+    Column("State", "site_state", "site__state"), Column("Phase", "phase"),
+    Column("Status", "status"), Column("Start", "start_date"),
     Column("Planned end", "planned_end"), Column("Actual end", "actual_end"),
-    Column("Close reason", "close_reason"), Column("Followed engagement", "followed"),
+    Column("Close reason", "close_reason"),
+    Column("Followed engagement", "followed", "previous_id"),
 ]  # fmt: skip
-
-
-def _milestone_rows(user: User) -> QuerySet:
-    return (
-        Milestone.objects.visible_to(user)
-        .order_by("due_date", "pk")
-        .values(
-            "id",
-            "title",
-            "due_date",
-            "completed_on",
-            "notes",
-            site_name=F("engagement__site__name"),
-            site_state=F("engagement__site__state"),
-            phase=F("engagement__phase"),
-        )
-    )
-
 
 MILESTONE_COLUMNS = [
-    Column("Milestone id", "id"), Column("Site", "site_name"), Column("State", "site_state"),
-    Column("Phase", "phase"), Column("Milestone", "title"), Column("Due", "due_date"),
-    Column("Completed", "completed_on"), Column("Notes", "notes"),
+    Column("Milestone id", "id"), Column("Site", "site_name", "engagement__site__name"),
+    Column("State", "site_state", "engagement__site__state"),
+    Column("Phase", "phase", "engagement__phase"), Column("Milestone", "title"),
+    Column("Due", "due_date"), Column("Completed", "completed_on"), Column("Notes", "notes"),
+]  # fmt: skip
+
+VISIT_COLUMNS = [
+    Column("Visit id", "id"), Column("Site", "site_name", "site__name"),
+    Column("State", "site_state", "site__state"), Column("Liaison", "liaison_name"),
+    Column("Visit date", "start_date"), Column("End date", "end_date"),
+    Column("Visit type", "mode"), Column("Status", "status"), Column("Purpose", "purpose"),
+    Column("Core areas", "core_area_names"), Column("People and agencies met", "people_met"),
+    Column("Goals", "goals"), Column("Summary shared with the site", "summary"),
+    Column("What was learned", "lessons_learned"),
+]  # fmt: skip
+INTERNAL_NOTES = Column("DOJ-internal notes", "internal_notes")
+
+TTA_COLUMNS = [
+    Column("Request id", "id"), Column("Site", "site_name", "site__name"),
+    Column("State", "site_state", "site__state"),
+    Column("Core area", "core_area_name", "core_area__name"), Column("Title", "title"),
+    Column("Status", "status"), Column("Priority", "priority"),
+    Column("Provider", "provider_name", "provider__name"),
+    Column("Requested by", "requester", "requested_by__username"),
+    Column("Needed by", "needed_by"), Column("Submitted", "created_at"),
+    Column("Status changed", "status_changed_at"),
 ]  # fmt: skip
 
 
-def _visit_rows(user: User) -> QuerySet:
+def _visit_columns(user: User) -> list[Column]:
+    # DOJ-internal notes never leave the department (DESIGN.md §2): not even selected otherwise.
+    if roles_of(user) & {Role.COORDINATOR, Role.LIAISON}:
+        return [*VISIT_COLUMNS, INTERNAL_NOTES]
+    return VISIT_COLUMNS
+
+
+def _visits(user: User) -> QuerySet:
     core_areas = (
         CoreArea.objects.filter(visits=OuterRef("pk"))
         .order_by()
@@ -137,104 +138,52 @@ def _visit_rows(user: User) -> QuerySet:
     return (
         SiteVisit.objects.visible_to(user)
         .order_by("-start_date", "-pk")
-        .annotate(core_area_names=Subquery(core_areas))
-        .values(
-            "id",
-            "start_date",
-            "end_date",
-            "mode",
-            "status",
-            "purpose",
-            "people_met",
-            "summary",
-            "internal_notes",
-            "core_area_names",
-            site_name=F("site__name"),
-            site_state=F("site__state"),
-            liaison_first=F("liaison__user__first_name"),
-            liaison_last=F("liaison__user__last_name"),
+        .annotate(
+            core_area_names=Subquery(core_areas),
+            liaison_name=Trim(
+                Concat("liaison__user__first_name", Value(" "), "liaison__user__last_name")
+            ),
         )
     )
 
-
-def _visit_columns(user: User) -> list[Column]:
-    columns = [
-        Column("Visit id", "id"), Column("Site", "site_name"), Column("State", "site_state"),
-        Column("Liaison", "liaison_name"), Column("Visit date", "start_date"),
-        Column("End date", "end_date"), Column("Visit type", "mode"), Column("Status", "status"),
-        Column("Purpose", "purpose"), Column("Core areas", "core_area_names"),
-        Column("People and agencies met", "people_met"),
-        Column("Summary shared with the site", "summary"),
-    ]  # fmt: skip
-    # DOJ-internal notes never leave the department (DESIGN.md §2).
-    if roles_of(user) & {Role.COORDINATOR, Role.LIAISON}:
-        columns.append(Column("DOJ-internal notes", "internal_notes"))
-    return columns
-
-
-def _tta_rows(user: User) -> QuerySet:
-    return (
-        TTARequest.objects.visible_to(user)
-        .order_by("-created_at", "-pk")
-        .values(
-            "id",
-            "title",
-            "status",
-            "priority",
-            "needed_by",
-            "created_at",
-            "status_changed_at",
-            site_name=F("site__name"),
-            site_state=F("site__state"),
-            core_area_name=F("core_area__name"),
-            provider_name=F("provider__name"),
-            requester=F("requested_by__username"),
-        )
-    )
-
-
-TTA_COLUMNS = [
-    Column("Request id", "id"), Column("Site", "site_name"), Column("State", "site_state"),
-    Column("Core area", "core_area_name"), Column("Title", "title"), Column("Status", "status"),
-    Column("Priority", "priority"), Column("Provider", "provider_name"),
-    Column("Requested by", "requester"), Column("Needed by", "needed_by"),
-    Column("Submitted", "created_at"), Column("Status changed", "status_changed_at"),
-]  # fmt: skip
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("sites", "Sites", lambda user: SITE_COLUMNS, _site_rows, SiteFilterSet),
+        Dataset(
+            "sites",
+            "Sites",
+            lambda user: SITE_COLUMNS,
+            lambda user: site_list_for(user=user),
+            SiteExportFilterSet,
+        ),
         Dataset(
             "engagements",
             "Engagements",
             lambda user: ENGAGEMENT_COLUMNS,
-            _engagement_rows,
+            lambda user: Engagement.objects.visible_to(user).order_by("site__name", "start_date"),
             EngagementFilterSet,
         ),
         Dataset(
             "milestones",
             "Milestones",
             lambda user: MILESTONE_COLUMNS,
-            _milestone_rows,
+            lambda user: Milestone.objects.visible_to(user).order_by("due_date", "pk"),
             MilestoneFilterSet,
         ),
-        Dataset("visits", "Site visits", _visit_columns, _visit_rows, SiteVisitFilterSet),
+        Dataset("visits", "Site visits", _visit_columns, _visits, SiteVisitFilterSet),
         Dataset(
             "tta-requests",
             "TTA requests",
             lambda user: TTA_COLUMNS,
-            _tta_rows,
+            lambda user: TTARequest.objects.visible_to(user).order_by("-created_at", "-pk"),
             TTARequestFilterSet,
         ),
     ]
 }
 
 
-def _cell(row: dict[str, Any], field: str) -> Any:
-    if field == "liaison_name":
-        return f"{row['liaison_first']} {row['liaison_last']}".strip()
-    value = row[field]
+def _cell(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return value.isoformat(timespec="seconds")
     return neutralize(value) if value is not None else ""
@@ -249,7 +198,7 @@ def export_table(
 
     def body() -> Iterator[list[Any]]:
         for row in rows.iterator(chunk_size=CHUNK_SIZE):
-            yield [_cell(row, column.field) for column in columns]
+            yield [_cell(row[column.field]) for column in columns]
 
     return [column.header for column in columns], body()
 

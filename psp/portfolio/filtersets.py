@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from psp.filters import IntegerFilter, IsoDateTimeFilter
 from sites.choices import EngagementStatus, Phase
+from sites.filtersets import SiteFilterSet
 from sites.models import Engagement, Site
 from tta.choices import OPEN_REQUEST_STATUSES
 from tta.models import TTARequest
@@ -16,6 +17,16 @@ from tta.models import TTARequest
 def start_of_today() -> datetime.datetime:
     today = timezone.localdate()
     return timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+
+
+def sites_with_open_requests_in(queryset, name, value):
+    """Sites with an open TTA request in the core area `value` (its code): the one rule behind
+    the `core_area` filter of the status feed, the dashboard and the sites export."""
+    return queryset.filter(
+        pk__in=TTARequest.objects.filter(
+            core_area__code=value, status__in=OPEN_REQUEST_STATUSES
+        ).values("site")
+    )
 
 
 class SiteStatusFilterSet(filters.FilterSet):
@@ -32,7 +43,7 @@ class SiteStatusFilterSet(filters.FilterSet):
     cohort = IntegerFilter(field_name="cohort_year")
     liaison = IntegerFilter(method="filter_liaison", label="Liaison id")
     core_area = filters.CharFilter(
-        method="filter_core_area", label="Core area code of an open TTA request"
+        method=sites_with_open_requests_in, label="Core area code of an open TTA request"
     )
 
     class Meta:
@@ -55,13 +66,6 @@ class SiteStatusFilterSet(filters.FilterSet):
     def filter_liaison(self, queryset, name, value):
         return queryset.filter(
             pk__in=Engagement.objects.filter(assignments__liaison_id=value).values("site")
-        )
-
-    def filter_core_area(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=TTARequest.objects.filter(
-                core_area__code=value, status__in=OPEN_REQUEST_STATUSES
-            ).values("site")
         )
 
 
@@ -125,7 +129,7 @@ class PortfolioFilterSet(SiteStatusFilterSet):
     )
     core_area = filters.ChoiceFilter(
         choices=_core_area_choices,
-        method="filter_core_area",
+        method=sites_with_open_requests_in,
         label="Core area",
         empty_label="Any core area",
         widget=_select(),
@@ -144,3 +148,12 @@ class PortfolioFilterSet(SiteStatusFilterSet):
         # The status of the site's current engagement (open first, else the latest), the
         # one the dashboard counts, rather than "any engagement ever had this status".
         return queryset.filter(current_status=value)
+
+
+class SiteExportFilterSet(SiteFilterSet):
+    """The sites list's filters plus the dashboard's core area, so "Download" on a filtered
+    dashboard exports exactly the sites its widgets count."""
+
+    core_area = filters.CharFilter(
+        method=sites_with_open_requests_in, label="Core area code of an open TTA request"
+    )

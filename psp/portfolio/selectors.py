@@ -28,15 +28,19 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
+from psp.businessdays import past_business_day_target
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
 from sites.models import Engagement, Milestone, Site
-from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode, RequestStatus
-from tta.models import TTADelivery, TTARequest
+from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode
+from tta.models import TrainingSummit, TTADelivery, TTARequest
+from tta.selectors import triage_target_days
+from tta.transitions import TRIAGE_STATUSES
 
 if TYPE_CHECKING:
     from psp.accounts.models import User
@@ -208,7 +212,7 @@ def _open_requests_by_site(
                 row["core_area__code"], row["core_area__name"], row["status"], row["count"]
             )
         )
-        if row["status"] == RequestStatus.SUBMITTED:
+        if row["status"] in TRIAGE_STATUSES:
             day = timezone.localdate(row["oldest"])
             if row["site_id"] not in oldest or day < oldest[row["site_id"]]:
                 oldest[row["site_id"]] = day
@@ -254,11 +258,13 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
         )
         n = status.milestones_overdue
         reasons.append(f"{n} milestone{'s' if n != 1 else ''} overdue")
-    if status.oldest_untriaged_request_on is not None:
+    # The TTA queue's own rule: waiting in triage past the business-day target.
+    if status.oldest_untriaged_request_on is not None and past_business_day_target(
+        since=status.oldest_untriaged_request_on, days=triage_target_days(), today=status.as_of
+    ):
         waiting = (status.as_of - status.oldest_untriaged_request_on).days
-        if waiting > rules["triage_wait_days"]:
-            score += rules["triage_wait_points"]
-            reasons.append(f"TTA request waiting {waiting} days for triage")
+        score += rules["triage_wait_points"]
+        reasons.append(f"TTA request waiting {waiting} days for triage")
     return score, reasons
 
 
@@ -570,9 +576,10 @@ def _hours(value: Decimal | None) -> str:
 
 
 def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
-    """Everything the quarter's report may say, in seven queries whatever the number of rows:
+    """Everything the quarter's report may say, in eight queries whatever the number of rows:
     active sites, submitted visits (with their core areas and next steps: three), deliveries
-    in the quarter, delivery totals by core area, totals to date."""
+    in the quarter, delivery totals by core area, totals to date, and the training summits
+    held in the quarter with their recorded attendance."""
     start, end = quarter_bounds(year, quarter)
     in_quarter = Q(date__gte=start, date__lte=end)
 
@@ -618,6 +625,12 @@ def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
         sites=Count("request__site", distinct=True),
     )
 
+    summits = list(
+        TrainingSummit.objects.filter(start_date__gte=start, start_date__lte=end)
+        .annotate(sites=Count("attendance"), attendees=Coalesce(Sum("attendance__attendees"), 0))
+        .order_by("start_date")
+    )
+
     highlights: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for visit in visits:
         highlights[str(visit.site)].append(
@@ -628,8 +641,10 @@ def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
                 "activity": visit.purpose,
                 "core_areas": [area.name for area in visit.core_areas.all()],
                 "people": visit.people_met,
+                "goals": visit.goals,
                 # Only what was shared with the site; DOJ-internal notes stay out of reports.
                 "summary": visit.summary,
+                "learned": visit.lessons_learned,
                 "next_steps": [item.text for item in visit.action_items.all()],
             }
         )
@@ -643,7 +658,9 @@ def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
             "activity": request.title,
             "core_areas": [request.core_area.name],
             "people": f"{delivery.participants} participants" if delivery.participants else "",
+            "goals": request.description,
             "summary": delivery.summary,
+            "learned": "",
             "next_steps": [],
         }
         if delivery.mode == DeliveryMode.PEER_EXCHANGE and delivery.host_site is not None:
@@ -664,6 +681,16 @@ def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
                 }
             )
         highlights[str(request.site)].append(item)
+    for summit in summits:
+        events.append(
+            {
+                "key": f"summit-{summit.pk}",
+                "date": summit.start_date.isoformat(),
+                "text": f"{summit.title}, {summit.location} ({summit.sites} sites)",
+                "participants": summit.attendees,
+            }
+        )
+    events.sort(key=lambda event: (event["date"], event["key"]))
 
     return {
         "title": f"PSP quarterly snapshot — Q{quarter} {year}",
@@ -676,9 +703,9 @@ def report_content_build(*, year: int, quarter: int) -> dict[str, Any]:
             "sites_visited": len({visit.site_id for visit in visits}),
             "tta_sessions": len(deliveries),
             "tta_hours": _hours(sum((d.hours for d in deliveries), Decimal(0))),
-            "summit_attendance": sum(
-                d.participants for d in deliveries if d.mode == DeliveryMode.TRAINING_SUMMIT
-            ),
+            # Recorded per site at each summit held in the quarter (tta.SummitAttendance).
+            "summit_attendance": sum(summit.attendees for summit in summits),
+            "summit_sites": sum(summit.sites for summit in summits),
             "by_core_area": by_area,
         },
         "highlights": [

@@ -44,7 +44,9 @@ def new_visit(world, **changes) -> dict:
         "purpose": "Quarterly check-in",
         "core_areas": ["crime-analysis"],
         "people_met": "Chief Ortiz; crime analyst J. Reyes",
+        "goals": "Agree the analysts' weekly product.",
         "summary": "Reviewed the weekly shooting review.",
+        "lessons_learned": "Start with the data the unit already has.",
         "internal_notes": "Budget vote in April.",
         "action_items": [
             {"text": "Send the CompStat template", "due_date": "2026-03-31"},
@@ -65,6 +67,8 @@ def test_a_liaison_logs_a_draft_visit_with_its_next_steps(world, liaison):
     assert body["engagement"] == world.eng_a.pk
     assert body["core_areas"] == ["crime-analysis"]
     assert body["internal_notes"] == "Budget vote in April."
+    assert (body["goals"], visit.goals) == ("Agree the analysts' weekly product.",) * 2
+    assert visit.lessons_learned == "Start with the data the unit already has."
     assert [(i["text"], i["owner_name"]) for i in body["action_items"]] == [
         ("Send the CompStat template", ""),
         ("Schedule the peer exchange", "Chief Ortiz"),
@@ -93,7 +97,14 @@ def test_every_text_field_of_the_visit_form_is_read_and_written(world, liaison):
         for name, kind in VisitInput.__annotations__.items()
         if kind == "str" and name != "mode"
     ]
-    assert {"purpose", "people_met", "summary", "internal_notes"} <= set(text_fields)
+    assert {
+        "purpose",
+        "people_met",
+        "goals",
+        "summary",
+        "lessons_learned",
+        "internal_notes",
+    } <= set(text_fields)
     sent = {name: f"{name} of the visit" for name in text_fields}
     created = liaison.post("/api/v1/site-visits/", new_visit(world, **sent))
     assert created.status_code == 201, created.content

@@ -95,3 +95,26 @@ def test_demo_accounts_can_sign_in_with_the_documented_password(seeded, client):
 def test_it_refuses_to_run_without_debug_unless_forced(db):
     with pytest.raises(CommandError, match="Refusing"):
         call_command("seed_demo")
+
+
+def test_the_last_two_summits_are_held_with_operations_sites_attending(seeded):
+    from tta.models import SummitAttendance, TrainingSummit
+
+    assert list(TrainingSummit.objects.order_by("year").values_list("year", flat=True)) == [
+        2025,
+        2026,
+    ]
+    summit = TrainingSummit.objects.get(year=2026)
+    attending = set(SummitAttendance.objects.filter(summit=summit).values_list("site", flat=True))
+    running = set(
+        Engagement.objects.filter(
+            phase=Phase.OPERATIONS, start_date__lte=summit.start_date, status="active"
+        ).values_list("site", flat=True)
+    )
+    assert attending
+    assert attending == running
+    assert summit.sessions.count() == 3
+    # Submitted visits carry goals and lessons for the quarterly report.
+    submitted = SiteVisit.objects.filter(status=VisitStatus.SUBMITTED)
+    assert not submitted.filter(goals="").exists()
+    assert not submitted.filter(lessons_learned="").exists()

@@ -192,6 +192,33 @@ def test_a_site_export_keeps_only_the_sites_the_filters_choose(client, coordinat
     assert names(cohort="2019") == ["Dayton"]
 
 
+def test_a_site_export_from_the_dashboard_honours_every_dashboard_filter(client, coordinator):
+    """The dashboard's Download link carries its query string; each of its filters narrows
+    the export to the sites the dashboard counts."""
+    liaison = factories.LiaisonFactory()
+    austin = factories.AssignmentFactory(
+        liaison=liaison, engagement__site__name="Austin", engagement__site__state="TX"
+    ).engagement.site
+    dayton = factories.EngagementFactory(site__name="Dayton", site__state="OH").site
+    factories.TTARequestFactory(site=austin, core_area=CoreArea.objects.get(code="technology"))
+    factories.TTARequestFactory(
+        site=dayton, core_area=CoreArea.objects.get(code="technology"), status="closed"
+    )
+    factories.TTARequestFactory(site=dayton, core_area=CoreArea.objects.get(code="investigations"))
+    client.force_login(coordinator)
+
+    def names(**params):
+        return sorted(row[0] for row in download_csv(client, "sites", **params)[1:])
+
+    assert names(core_area="technology") == ["Austin"]  # Dayton's is closed
+    assert names(core_area="investigations") == ["Dayton"]
+    assert names(core_area="technology", state="OH") == []
+    assert names(liaison=str(liaison.pk)) == ["Austin"]
+    dashboard = client.get(reverse("portfolio:dashboard"), {"core_area": "technology"})
+    href = reverse("portfolio:export", args=["sites", "csv"]) + "?core_area=technology"
+    assert href in dashboard.content.decode()
+
+
 def test_visit_and_tta_exports_use_their_lists_filters(client, coordinator):
     first = factories.SiteVisitFactory(start_date=datetime.date(2026, 1, 10))
     second = factories.SiteVisitFactory(start_date=datetime.date(2026, 2, 10))

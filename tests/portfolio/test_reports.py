@@ -56,7 +56,9 @@ def quarter():
         start_date=D(2026, 8, 12),
         purpose="Strategic plan working session",
         people_met="Chief Davis; ATF Memphis Field Division",
+        goals="Settle the strategic plan's focus areas",
         summary="Agreed the plan's three focus areas.",
+        lessons_learned="Start with the data the crime analysts already trust.",
         internal_notes="DOJ-ONLY: chief is retiring",
     )
     factories.ActionItemFactory(visit=visit, text="Draft the NIBIN protocol")
@@ -80,9 +82,18 @@ def quarter():
         hours=Decimal("16.0"),
         participants=45,
     )
+    summit_2026 = factories.TrainingSummitFactory(
+        year=2026, start_date=D(2026, 8, 4), end_date=D(2026, 8, 6), location="Denver, CO"
+    )
+    factories.SummitAttendanceFactory(summit=summit_2026, site=memphis.site, attendees=12)
+    factories.SummitAttendanceFactory(summit=summit_2026, site=tulsa.site, attendees=9)
+    summit_2025 = factories.TrainingSummitFactory(
+        year=2025, start_date=D(2025, 8, 5), end_date=D(2025, 8, 7)
+    )
+    factories.SummitAttendanceFactory(summit=summit_2025, site=tulsa.site, attendees=30)
     delivery(tulsa.site, on=D(2026, 4, 1), hours=Decimal("3.5"), participants=5)  # Q2
     delivery(tulsa.site, on=D(2026, 10, 1))  # Q4
-    return {"visit": visit, "exchange": exchange, "summit": summit}
+    return {"visit": visit, "exchange": exchange, "summit": summit, "summit_2026": summit_2026}
 
 
 def test_quarters_have_their_bounds_and_the_last_full_one_is_found():
@@ -97,13 +108,16 @@ def test_the_draft_gathers_the_quarters_visits_deliveries_exchanges_and_events(q
         content = report_content_build(year=2026, quarter=3)
 
     # active sites, visits, their core areas, their action items, deliveries, by core area,
-    # totals to date
-    assert len(captured) == 7
+    # totals to date, summits with their attendance
+    assert len(captured) == 8
     assert content["title"] == "PSP quarterly snapshot — Q3 2026"
     assert content["period"] == "July to September 2026"
     stats = content["stats"]
     assert (stats["sites_active"], stats["visits"], stats["sites_visited"]) == (2, 1, 1)
-    assert (stats["tta_sessions"], stats["tta_hours"], stats["summit_attendance"]) == (2, "28", 45)
+    assert (stats["tta_sessions"], stats["tta_hours"]) == (2, "28")
+    # Summit attendance is what each site's delegation recorded at the quarter's summit; the
+    # 2025 summit and the training-summit delivery's participant count do not add to it.
+    assert (stats["summit_attendance"], stats["summit_sites"]) == (21, 2)
     assert sorted((r["core_area"], r["sessions"], r["hours"]) for r in stats["by_core_area"]) == [
         ("Community engagement", 1, "16"),
         ("Crime analysis", 1, "12"),
@@ -113,6 +127,8 @@ def test_the_draft_gathers_the_quarters_visits_deliveries_exchanges_and_events(q
     assert visit_item["activity"] == "Strategic plan working session"
     assert visit_item["people"] == "Chief Davis; ATF Memphis Field Division"
     assert visit_item["next_steps"] == ["Draft the NIBIN protocol"]
+    assert visit_item["goals"] == "Settle the strategic plan's focus areas"
+    assert visit_item["learned"] == "Start with the data the crime analysts already trust."
     assert content["peer_exchanges"] == [
         {
             "key": f"exchange-{quarter['exchange'].pk}",
@@ -120,7 +136,11 @@ def test_the_draft_gathers_the_quarters_visits_deliveries_exchanges_and_events(q
             "text": "Memphis, TN → Tulsa, OK — Crime gun intelligence center",
         }
     ]
-    assert [e["participants"] for e in content["events"]] == [45]
+    assert [(e["key"], e["participants"]) for e in content["events"]] == [
+        (f"event-{quarter['summit'].pk}", 45),
+        (f"summit-{quarter['summit_2026'].pk}", 21),
+    ]
+    assert content["events"][1]["text"] == "PSP National Training Summit 2026, Denver, CO (2 sites)"
     # To date: the Q2 delivery counts, the Q4 one does not.
     assert content["to_date"]["tta_sessions"] == 3
     assert content["to_date"]["tta_hours"] == "31.5"
@@ -274,6 +294,6 @@ def test_a_draft_page_runs_a_fixed_number_of_queries(client, coordinator):
     grow(2)
     few = queries()
     grow(8)
-    # session, user, roles, two-factor devices, the report, the seven of the content,
+    # session, user, roles, two-factor devices, the report, the eight of the content,
     # unread notifications in the header
-    assert queries() == few == 13
+    assert queries() == few == 14

@@ -106,6 +106,39 @@ def test_a_neglected_site_is_at_risk_with_its_reasons_in_words(operations_site, 
     assert not site_status_get(site=site, today=TODAY).at_risk
 
 
+@pytest.mark.parametrize(
+    ("days_ago", "status", "waiting"),
+    [
+        # TODAY is Sunday 15 March 2026; the target is 10 business days.
+        (16, RequestStatus.SUBMITTED, False),  # Friday 27 February: exactly 10 business days
+        (17, RequestStatus.SUBMITTED, True),  # Thursday 26 February: 11
+        (17, RequestStatus.UNDER_REVIEW, True),  # under review is still triage
+        (17, RequestStatus.APPROVED, False),  # triaged
+    ],
+)
+def test_waiting_for_triage_follows_the_tta_queues_business_day_target(
+    operations_site, days_ago, status, waiting
+):
+    request_at(operations_site.site, status=status, days_ago=days_ago)
+
+    reasons = site_status_get(site=operations_site.site, today=TODAY).risk_reasons
+
+    assert (f"TTA request waiting {days_ago} days for triage" in reasons) is waiting
+
+
+def test_a_federal_holiday_does_not_count_toward_the_triage_target(operations_site, settings):
+    # 16 February 2026 is Washington's Birthday: from 5 February to 20 February is 10
+    # business days with it, 11 without.
+    settings.PSP_TTA_TRIAGE_TARGET_BUSINESS_DAYS = 10
+    request_at(operations_site.site, days_ago=(TODAY - D(2026, 2, 5)).days)
+
+    on_the_20th = site_status_get(site=operations_site.site, today=D(2026, 2, 20))
+    on_the_23rd = site_status_get(site=operations_site.site, today=D(2026, 2, 23))
+
+    assert not any("triage" in reason for reason in on_the_20th.risk_reasons)
+    assert "TTA request waiting 18 days for triage" in on_the_23rd.risk_reasons
+
+
 def test_a_site_never_visited_counts_from_the_engagement_start(operations_site):
     status = site_status_get(site=operations_site.site, today=TODAY)
     assert status.last_visit_date is None

@@ -50,6 +50,8 @@ class Command(BaseCommand):
         for row in portfolio.site_rows():
             with transaction.atomic():
                 created += portfolio.load_site(row)
+        with transaction.atomic():
+            portfolio.load_summits()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo portfolio ready: {created} site(s) added, "
