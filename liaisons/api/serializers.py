@@ -179,8 +179,7 @@ class SiteVisitWriteSerializer(serializers.Serializer):
                     required=False,
                     allow_blank=True,
                     default="",
-                    help_text=str(model_field.help_text or model_field.verbose_name).capitalize()
-                    + ".",
+                    help_text=_sentence(model_field.help_text or model_field.verbose_name),
                 ),
             )
         return fields
@@ -202,6 +201,12 @@ class SiteVisitWriteSerializer(serializers.Serializer):
         if current is None:
             return VisitInput(**changes)
         return dataclasses.replace(current, **changes)
+
+
+def _sentence(text) -> str:
+    text = str(text)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else f"{text}."
 
 
 def visit_input_of(visit: SiteVisit) -> VisitInput:
