@@ -23,6 +23,12 @@ def sees_internal_notes(user: User) -> bool:
     return bool(roles_of(user) & {Role.COORDINATOR, Role.LIAISON})
 
 
+def may_log_visits(user: User) -> bool:
+    """Who gets the visit form (and the API's visit writes): Strategic Site Liaisons. Which
+    sites and visits each may write is the visit services' rule (assigned sites, own visits)."""
+    return Role.LIAISON in roles_of(user)
+
+
 def visit_list_for(*, user: User) -> QuerySet[SiteVisit]:
     """Visits the user may see, ready for a list (site, liaison and core areas loaded)."""
     visits = SiteVisit.objects.visible_to(user).select_related("site", "liaison__user")

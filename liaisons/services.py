@@ -170,6 +170,15 @@ class VisitEditConflict(Exception):
         self.current = current
 
 
+class VisitAlreadySubmitted(ValidationError):
+    """The visit is submitted and locked; only a coordinator's return reopens it (HTTP 409 in
+    the API)."""
+
+
+class VisitNotYours(ValidationError):
+    """Only the liaison who logged a visit changes it (HTTP 403 in the API)."""
+
+
 @dataclass(frozen=True)
 class ActionItemInput:
     """One next step as typed on the visit form. `pk` is set for rows already saved."""
@@ -279,9 +288,9 @@ def _visit_claim(*, visit: SiteVisit, version: int, actor: User) -> SiteVisit:
     if not claimed:
         raise VisitEditConflict(current)
     if current.liaison.user_id != actor.pk:
-        raise ValidationError("Only the liaison who logged this visit can change it.")
+        raise VisitNotYours("Only the liaison who logged this visit can change it.")
     if current.status == VisitStatus.SUBMITTED:
-        raise ValidationError("This visit has been submitted and can no longer be changed.")
+        raise VisitAlreadySubmitted("This visit has been submitted and can no longer be changed.")
     return current
 
 

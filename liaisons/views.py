@@ -30,6 +30,7 @@ from liaisons.forms import (
 )
 from liaisons.models import ActionItem
 from liaisons.selectors import (
+    may_log_visits,
     sees_internal_notes,
     visit_detail_for,
     visit_for_edit,
@@ -61,7 +62,7 @@ def visit_list(request):
             "page": page,
             "query": query.urlencode(),
             "today": timezone.localdate(),
-            "can_log": Role.LIAISON in roles_of(request.user),
+            "can_log": may_log_visits(request.user),
         },
     )
 
@@ -97,7 +98,7 @@ def _writable_sites(user):
 
 
 def _visit_form_page(request, *, visit=None):
-    if Role.LIAISON not in roles_of(request.user):
+    if not may_log_visits(request.user):
         raise PermissionDenied("Only Strategic Site Liaisons log site visits.")
     sites = _writable_sites(request.user)
     conflict, comparison = None, []
@@ -181,7 +182,7 @@ def visit_edit(request, pk: int):
 @require_GET
 def action_item_row(request):
     """One empty "next step" row for the visit form (htmx), and the formset's new total."""
-    if Role.LIAISON not in roles_of(request.user):
+    if not may_log_visits(request.user):
         raise Http404
     try:
         index = int(request.GET.get(f"{ACTION_ITEMS_PREFIX}-TOTAL_FORMS", "0"))

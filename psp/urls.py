@@ -3,6 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from psp import views
+from psp.api.errors import server_error
+
+# A server error under /api/ answers in the API's JSON error shape (docs/api.md).
+handler500 = server_error
 
 urlpatterns = [
     path("", views.home, name="home"),

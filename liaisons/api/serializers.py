@@ -1,12 +1,28 @@
-"""API representations of liaisons, assignments and site visits (explicit fields)."""
+"""API representations of liaisons, assignments and site visits (explicit fields), and the
+body of a visit write, parsed into the `VisitInput` the visit services take."""
+
+from __future__ import annotations
+
+import dataclasses
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from liaisons.choices import VisitMode
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
+from liaisons.services import ActionItemInput, VisitInput
 from psp.accounts.roles import Role, roles_of
 from sites.api.serializers import SiteSummarySerializer
+from sites.models import CoreArea, Site
+
+# The free-text fields of a visit, taken from `VisitInput` so that a text field added to the
+# visit form and its service is read and written by the API without a second list here.
+VISIT_TEXT_FIELDS = tuple(
+    f.name for f in dataclasses.fields(VisitInput) if f.type in ("str", str) and f.name != "mode"
+)
+# Longest text accepted where the model sets no limit (a TextField).
+TEXT_LIMIT = 20000
 
 
 class LiaisonSerializer(serializers.ModelSerializer):
@@ -78,13 +94,8 @@ class SiteVisitSerializer(serializers.ModelSerializer):
             "end_date",
             "mode",
             "status",
-            "purpose",
             "core_areas",
-            "people_met",
-            "goals",
-            "summary",
-            "lessons_learned",
-            "internal_notes",
+            *VISIT_TEXT_FIELDS,  # purpose, people_met, summary, internal_notes, …
             "submitted_at",
             "created_at",
             "updated_at",
@@ -100,3 +111,120 @@ class SiteVisitSerializer(serializers.ModelSerializer):
         if INTERNAL_NOTE_READERS & roles_of(user):
             return visit.internal_notes
         return None
+
+
+NOT_ASSIGNED = "You can only log visits for sites you are assigned to."
+
+
+class ActionItemWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The id of a next step already on the visit, to keep it (and its done date).",
+    )
+    text = serializers.CharField(max_length=500)
+    owner_name = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Leave empty if it is yours.",
+    )
+    due_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required to submit the visit."
+    )
+
+
+class SiteVisitWriteSerializer(serializers.Serializer):
+    """A visit as the liaison writes it. `site` is the slug of a site you are assigned to now;
+    `core_areas` are codes; `action_items` replaces the visit's next steps (send `id` to keep
+    one). A `start_date` in the future saves the visit as planned, otherwise as a draft."""
+
+    site = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Site.objects.none(),
+        error_messages={"does_not_exist": NOT_ASSIGNED},
+    )
+    start_date = serializers.DateField(help_text="The visit date (first day).")
+    end_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="For visits of several days."
+    )
+    mode = serializers.ChoiceField(choices=VisitMode.choices, default=VisitMode.ON_SITE)
+    core_areas = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=CoreArea.objects.filter(active=True),
+        required=False,
+        default=list,
+        help_text="Codes of core areas (at least one to submit).",
+    )
+    action_items = ActionItemWriteSerializer(many=True, required=False, default=list)
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sites is not None:
+            self.fields["site"].queryset = sites
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in VISIT_TEXT_FIELDS:
+            model_field = SiteVisit._meta.get_field(name)
+            fields.setdefault(
+                name,
+                serializers.CharField(
+                    max_length=getattr(model_field, "max_length", None) or TEXT_LIMIT,
+                    required=False,
+                    allow_blank=True,
+                    default="",
+                    help_text=_sentence(model_field.help_text or model_field.verbose_name),
+                ),
+            )
+        return fields
+
+    def visit_input(self, *, current: VisitInput | None = None) -> VisitInput:
+        """The validated body as the services' input; on PATCH, `current` fills what was not
+        sent."""
+        changes = dict(self.validated_data)
+        if "action_items" in changes:
+            changes["action_items"] = [
+                ActionItemInput(
+                    text=row["text"],
+                    owner_name=row.get("owner_name", ""),
+                    due_date=row.get("due_date"),
+                    pk=row.get("id"),
+                )
+                for row in changes["action_items"]
+            ]
+        if current is None:
+            return VisitInput(**changes)
+        return dataclasses.replace(current, **changes)
+
+
+def _sentence(text) -> str:
+    text = str(text)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else f"{text}."
+
+
+def visit_input_of(visit: SiteVisit) -> VisitInput:
+    """The visit as stored, as the services' input: what PATCH starts from and what `submit`
+    validates. Action items keep the order of the representation, so an error on
+    `action_items.<n>` names the n-th item the client read."""
+    values = {
+        f.name: getattr(visit, f.name)
+        for f in dataclasses.fields(VisitInput)
+        if f.name not in {"core_areas", "action_items"}
+    }
+    return VisitInput(
+        **values,
+        core_areas=list(visit.core_areas.all()),
+        action_items=[
+            ActionItemInput(
+                text=item.text, owner_name=item.owner_name, due_date=item.due_date, pk=item.pk
+            )
+            for item in visit.action_items.all()
+        ],
+    )

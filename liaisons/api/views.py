@@ -1,13 +1,40 @@
-"""Liaisons, assignments and site visits over REST (reads; visit writes belong to the visit
-services and are not exposed here yet)."""
+"""Liaisons, assignments and site visits over REST (docs/api.md). Visit writes go through the
+same services as the visit form: `visit_save_draft` and `visit_submit`."""
 
-from django.db.models import Prefetch
+from __future__ import annotations
 
-from liaisons.api.serializers import AssignmentSerializer, LiaisonSerializer, SiteVisitSerializer
+import contextlib
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from liaisons.api.serializers import (
+    AssignmentSerializer,
+    LiaisonSerializer,
+    SiteVisitSerializer,
+    SiteVisitWriteSerializer,
+    visit_input_of,
+)
 from liaisons.filtersets import AssignmentFilterSet, LiaisonFilterSet, SiteVisitFilterSet
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
+from liaisons.selectors import may_log_visits
+from liaisons.services import (
+    VisitAlreadySubmitted,
+    VisitEditConflict,
+    VisitNotYours,
+    visit_save_draft,
+    visit_submit,
+)
+from psp.api.conditional import etag_of
+from psp.api.errors import Conflict, ErrorSerializer, PreconditionFailed
 from psp.api.viewsets import ReadOnlyViewSet
-from sites.models import CoreArea
+from sites.models import CoreArea, Site
 
 
 class LiaisonViewSet(ReadOnlyViewSet):
@@ -32,8 +59,26 @@ class AssignmentViewSet(ReadOnlyViewSet):
     ordering = ("-start_date", "id")
 
 
+@contextlib.contextmanager
+def visit_write_errors():
+    """The visit services' refusals as API errors (the rest are 400s with field messages)."""
+    try:
+        yield
+    except VisitEditConflict as exc:
+        # Saved elsewhere since this write read it: the ETag the client holds is stale.
+        raise PreconditionFailed() from exc
+    except VisitAlreadySubmitted as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+    except VisitNotYours as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from exc
+
+
+VISIT_SUBMITTED = OpenApiResponse(ErrorSerializer, description="The visit is already submitted.")
+
+
 class SiteVisitViewSet(ReadOnlyViewSet):
-    """Site visits you may see; `internal_notes` is null unless you are DOJ staff."""
+    """Site visits you may see; `internal_notes` is null unless you are DOJ staff. Liaisons log
+    visits for the sites they are assigned to, change their own until submitted, and submit."""
 
     model = SiteVisit
     serializer_class = SiteVisitSerializer
@@ -41,7 +86,99 @@ class SiteVisitViewSet(ReadOnlyViewSet):
     select_related = ("site", "liaison__user")
     prefetch_related = (
         Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
-        Prefetch("action_items", queryset=ActionItem.objects.order_by("due_date", "pk")),
+        # Undated next steps last on every database, so `action_items.<n>` in a submit error
+        # names the same item on SQLite and PostgreSQL.
+        Prefetch(
+            "action_items",
+            queryset=ActionItem.objects.order_by(F("due_date").asc(nulls_last=True), "pk"),
+        ),
     )
     ordering_fields = ["start_date", "updated_at", "id"]
     ordering = ("-start_date", "-id")
+
+    def representation(self, instance):
+        return SiteVisitSerializer(instance, context=self.get_serializer_context()).data
+
+    def _require_visit_logger(self) -> None:
+        if not may_log_visits(self.request.user):
+            raise PermissionDenied("Only Strategic Site Liaisons log site visits.")
+
+    def _valid_body(self, *, partial: bool = False) -> SiteVisitWriteSerializer:
+        serializer = SiteVisitWriteSerializer(
+            data=self.request.data,
+            partial=partial,
+            # The sites the visit form offers; the services check the assignment again.
+            sites=Site.objects.assigned_to(self.request.user, on=timezone.localdate()),
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    @extend_schema(request=SiteVisitWriteSerializer, responses={201: SiteVisitSerializer})
+    def create(self, request, *args, **kwargs):
+        """Log a visit: saved as planned (dated in the future) or as a draft, never submitted."""
+        self._require_visit_logger()
+        body = self._valid_body()
+        visit = visit_save_draft(data=body.visit_input(), actor=request.user)
+        data = self.representation(self.get_queryset().get(pk=visit.pk))
+        location = reverse("site-visit-detail", kwargs={"pk": visit.pk})
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": etag_of(data), "Location": location},
+        )
+
+    @extend_schema(
+        request=SiteVisitWriteSerializer,
+        responses={200: SiteVisitSerializer, 409: VISIT_SUBMITTED},
+    )
+    def update(self, request, *args, **kwargs):
+        """Save changes to your visit that is not submitted yet (it stays planned or draft)."""
+        partial = kwargs.pop("partial", False)
+        self.get_object()  # an invisible visit is a 404 before anything else
+        self._require_visit_logger()
+        body = self._valid_body(partial=partial)
+
+        def save(visit):
+            data = body.visit_input(current=visit_input_of(visit) if partial else None)
+            with visit_write_errors():
+                # The row is locked and If-Match checked: the version read now is current.
+                visit_save_draft(data=data, actor=request.user, visit=visit, version=visit.version)
+
+        return self.write_with_if_match(save)
+
+    @extend_schema(
+        request=SiteVisitWriteSerializer,
+        responses={200: SiteVisitSerializer, 409: VISIT_SUBMITTED},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change some fields of your visit that is not submitted yet."""
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: SiteVisitSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Not complete: what is missing, per field, in `error.fields`.",
+            ),
+            409: VISIT_SUBMITTED,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit your visit as saved: checked completely (summary, core areas, a date that has
+        passed, due dates of next steps) and then locked and shared with the site."""
+        self.get_object()
+        self._require_visit_logger()
+
+        def apply(visit):
+            with visit_write_errors():
+                visit_submit(
+                    data=visit_input_of(visit),
+                    actor=request.user,
+                    visit=visit,
+                    version=visit.version,
+                )
+
+        return self.write_with_if_match(apply)

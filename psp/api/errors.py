@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -76,7 +77,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # a server error: Django's 500 handling and logging take over
+        # A server error: re-raised, so Django logs it, sends got_request_exception and
+        # answers with `server_error` below.
+        return None
     body: dict = {"status": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
@@ -103,3 +106,21 @@ def not_found(request, *args, **kwargs):
     """A path under /api/v1/ that names no resource."""
     body = {"status": 404, "code": "not_found", "message": "No such API resource."}
     return JsonResponse({"error": body}, status=404)
+
+
+API_PREFIX = "/api/"
+
+
+def server_error(request, *args, **kwargs):
+    """Django's handler500 (psp.urls): the API's error shape under /api/, the HTML 500 page
+    elsewhere. Django has already logged the exception (logger `django.request`) and sent
+    `got_request_exception` before it calls this; it runs only when DEBUG is off."""
+    if request.path_info.startswith(API_PREFIX):
+        body = {
+            "status": 500,
+            "code": "server_error",
+            "message": "The server failed to answer this request. The error has been logged; "
+            "try again later.",
+        }
+        return JsonResponse({"error": body}, status=500)
+    return defaults.server_error(request, *args, **kwargs)

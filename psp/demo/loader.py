@@ -548,6 +548,7 @@ class DemoPortfolio:
                 participants=rng.randint(6, 40),
                 summary="Delivered as planned; materials shared with the working group.",
                 actor=staff,
+                today=self.today,
             )
         elif step == "withdraw":
             tta_request_transition(
@@ -558,14 +559,16 @@ class DemoPortfolio:
                 today=self.today,
             )
         elif step in {"start", "deliver"}:
-            tta_request_transition(request=request, action=step, actor=staff)
+            tta_request_transition(request=request, action=step, actor=staff, today=self.today)
         else:
             note = {
                 "decline": "Outside PSP scope; referred to the state SAC.",
                 "close": "Delivered; the site reports the plan is in use.",
                 "hold": "Waiting for the site's new chief to take office.",
             }.get(step, "")
-            tta_request_transition(request=request, action=step, actor=coordinator, note=note)
+            tta_request_transition(
+                request=request, action=step, actor=coordinator, note=note, today=self.today
+            )
 
 
 def _lead_agency(name: str) -> str:

@@ -5,11 +5,14 @@ what it may see."""
 import pytest
 from django.urls import reverse
 
-from liaisons.models import Liaison
+from liaisons.choices import VisitStatus
+from liaisons.models import Liaison, SiteVisit
+from psp.accounts.roles import Role
 from sites.models import CoreArea
+from tests import factories
 from tests.api.conftest import client_for
 from tta.choices import RequestStatus
-from tta.models import TTAProvider
+from tta.models import TTADelivery, TTAProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +175,34 @@ def every_operation(w):
         ("post", f"/api/v1/milestones/{w.ms_a.pk}/complete/", {}),
         ("post", "/api/v1/tta-requests/", {"site": w.a.slug}),
         ("post", f"/api/v1/tta-requests/{w.r_a.pk}/transitions/", {"action": "review"}),
+        ("post", "/api/v1/site-visits/", visit_body(w)),
+        ("put", f"/api/v1/site-visits/{w.v_a_draft.pk}/", visit_body(w)),
+        ("patch", f"/api/v1/site-visits/{w.v_a_draft.pk}/", {"summary": "Met the chief."}),
+        ("post", f"/api/v1/site-visits/{w.v_a_draft.pk}/submit/", None),
+        ("post", "/api/v1/tta-deliveries/", delivery_body(w)),
     ]
     return reads, writes
+
+
+def visit_body(w) -> dict:
+    return {
+        "site": w.a.slug,
+        "start_date": "2026-03-10",
+        "mode": "on_site",
+        "core_areas": ["crime-analysis"],
+        "summary": "Walked through the crime-analysis unit's weekly briefing.",
+    }
+
+
+def delivery_body(w) -> dict:
+    return {
+        "request": w.r_b.pk,
+        "date": "2026-03-12",
+        "mode": "virtual",
+        "hours": "2.5",
+        "participants": 14,
+        "summary": "Webinar on NIBIN lead follow-up.",
+    }
 
 
 def test_anonymous_requests_get_401_everywhere(world):
@@ -197,6 +226,10 @@ def test_a_read_only_token_reads_but_every_write_is_403(world):
         assert "read-only" in response.json()["error"]["message"]
     world.r_a.refresh_from_db()
     assert world.r_a.status == RequestStatus.SUBMITTED
+    world.v_a_draft.refresh_from_db()
+    assert world.v_a_draft.status == VisitStatus.DRAFT
+    assert SiteVisit.objects.count() == 3
+    assert TTADelivery.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -322,3 +355,118 @@ def test_visit_internal_notes_are_for_doj_staff_only(world):
         notes = client_for(world.users[role]).get(url).json()["internal_notes"]
         assert (notes == world.v_a.internal_notes) is sees, role
     assert client_for(world.contact).get(url).json()["internal_notes"] is None
+
+
+# --- Visit writes: liaisons, for the sites they are assigned to, their own visits -------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("coordinator", 403),  # coordinators read and return visits; liaisons log them
+        ("liaison", 201),
+        ("integration", 403),
+        ("site contact", 403),
+        ("provider", 403),
+    ],
+)
+def test_only_liaisons_log_visits(world, role, expected):
+    response = client_for(world.users[role]).post("/api/v1/site-visits/", visit_body(world))
+    assert response.status_code == expected, response.content
+    assert SiteVisit.objects.count() == (4 if expected == 201 else 3)
+    if expected == 403:
+        assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_a_liaison_cannot_log_a_visit_for_a_site_they_are_not_assigned_to(world):
+    response = client_for(world.l2.user).post("/api/v1/site-visits/", visit_body(world))
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["site"] == [
+        "You can only log visits for sites you are assigned to."
+    ]
+    assert SiteVisit.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("coordinator", 403),  # sees the draft, may not write it
+        ("liaison", 200),  # its author
+        ("integration", 404),  # integrations see submitted visits only
+        ("site contact", 404),
+        ("provider", 404),
+    ],
+)
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_only_its_liaison_changes_a_draft_visit(world, role, method, expected):
+    client = client_for(world.users[role])
+    body = visit_body(world) | {"summary": "Changed."}
+    response = getattr(client, method)(f"/api/v1/site-visits/{world.v_a_draft.pk}/", body)
+    assert response.status_code == expected, response.content
+    world.v_a_draft.refresh_from_db()
+    assert (world.v_a_draft.summary == "Changed.") is (expected == 200)
+
+
+def test_another_liaisons_draft_is_404_to_write_and_their_submitted_visit_403(world):
+    client = client_for(world.l3.user)  # backup at site A, not the author
+    body = visit_body(world)
+    assert client.patch(f"/api/v1/site-visits/{world.v_a_draft.pk}/", body).status_code == 404
+    assert client.post(f"/api/v1/site-visits/{world.v_a_draft.pk}/submit/").status_code == 404
+    response = client.patch(f"/api/v1/site-visits/{world.v_a.pk}/", body)
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        "Only the liaison who logged this visit can change it."
+    )
+    # Site B's visit is invisible to liaison 1.
+    other = client_for(world.l1.user).patch(f"/api/v1/site-visits/{world.v_b.pk}/", body)
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("coordinator", 403),
+        ("liaison", 200),
+        ("integration", 404),
+        ("site contact", 404),
+        ("provider", 404),
+    ],
+)
+def test_only_its_liaison_submits_a_visit(world, role, expected):
+    world.v_a_draft.core_areas.add(world.area)
+    response = client_for(world.users[role]).post(
+        f"/api/v1/site-visits/{world.v_a_draft.pk}/submit/"
+    )
+    assert response.status_code == expected, response.content
+    world.v_a_draft.refresh_from_db()
+    submitted = world.v_a_draft.status == VisitStatus.SUBMITTED
+    assert submitted is (expected == 200)
+
+
+# --- TTA deliveries: the assigned provider's staff, on their request in progress -----------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("coordinator", 403),
+        ("liaison", 403),
+        ("integration", 403),
+        ("site contact", 403),
+        ("provider", 201),
+    ],
+)
+def test_only_the_providers_staff_record_deliveries(world, role, expected):
+    response = client_for(world.users[role]).post("/api/v1/tta-deliveries/", delivery_body(world))
+    assert response.status_code == expected, response.content
+    assert TTADelivery.objects.count() == (2 if expected == 201 else 1)
+
+
+def test_staff_of_another_provider_cannot_record_on_its_request(world):
+    other = factories.UserFactory(username="other-provider", roles=[Role.TTA_PROVIDER])
+    factories.TTAProviderFactory().staff.add(other)
+    response = client_for(other).post("/api/v1/tta-deliveries/", delivery_body(world))
+    # The request is not theirs to see: the same answer as for one that does not exist.
+    assert response.status_code == 400
+    assert "request" in response.json()["error"]["fields"]
+    assert TTADelivery.objects.count() == 1

@@ -54,7 +54,8 @@ def known_path_parameters(w) -> dict[str, list[dict]]:
         "/core-areas/{code}/": [{"code": "crime-analysis"}],
         "/liaisons/{id}/": [{"id": w.l1.pk}],
         "/assignments/{id}/": [{"id": w.as_a.pk}],
-        "/site-visits/{id}/": [{"id": w.v_a.pk}],
+        "/site-visits/{id}/": [{"id": w.v_a.pk}, {"id": w.v_a_draft.pk}],
+        "/site-visits/{id}/submit/": [{"id": w.v_a_draft.pk}],
         "/tta-requests/{id}/": [{"id": w.r_a.pk}],
         "/tta-requests/{id}/transitions/": [{"id": w.r_a.pk}],
         "/tta-deliveries/{id}/": [{"id": w.del_b.pk}],
@@ -83,18 +84,59 @@ def test_the_live_api_keeps_to_its_schema_under_generated_requests(world, settin
     token = factories.ApiTokenFactory(user=world.coordinator)
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
-    known = known_path_parameters(world)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 25
+    run_generated_requests(operations, headers=headers, known=known_path_parameters(world))
+
+
+# The writes only a liaison (visits) or provider staff (deliveries) may make: generated again
+# with their tokens, so their success and validation paths run too, not only the coordinator's
+# 403.
+WRITERS = {
+    ("POST", "/api/v1/site-visits/"): "liaison",
+    ("PUT", "/api/v1/site-visits/{id}/"): "liaison",
+    ("PATCH", "/api/v1/site-visits/{id}/"): "liaison",
+    ("POST", "/api/v1/site-visits/{id}/submit/"): "liaison",
+    ("POST", "/api/v1/tta-deliveries/"): "provider",
+}
+
+
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
+def test_visit_and_delivery_writes_keep_to_the_schema_for_those_who_may_make_them(world, settings):
+    settings.PSP_API_THROTTLE_RATE = "100000/hour"
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    writes = [op for op in operations if (op.method.upper(), op.full_path) in WRITERS]
+    assert len(writes) == len(WRITERS)
+    for operation in writes:
+        token = factories.ApiTokenFactory(
+            user=world.users[WRITERS[(operation.method.upper(), operation.full_path)]]
+        )
+        run_generated_requests(
+            [operation],
+            headers={"Authorization": f"Token {token.key}"},
+            known=known_path_parameters(world),
+            # Random slugs and ids name nothing: also send bodies naming the writer's own site
+            # and request, so generated data reaches the services.
+            body_fixes={"site": world.a.slug, "request": world.r_b.pk},
+        )
+
+
+def run_generated_requests(operations, *, headers, known, body_fixes=None) -> None:
     checks = [
         not_a_server_error,
         status_code_conformance,
         content_type_conformance,
         response_schema_conformance,
     ]
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 25
     for operation in operations:
-        for path_parameters in [None, *known.get(operation.path, [])]:
+        # Schemathesis paths include the /api/v1 prefix; `known` is keyed without it.
+        api_path = operation.path.removeprefix("/api/v1")
+        assert api_path in known or "{" not in api_path, f"Add {api_path} to known"
+        for path_parameters in [None, *known.get(api_path, [])]:
             strategy = operation.as_strategy(path_parameters=path_parameters)
+            if body_fixes:
+                strategy = strategy | strategy.map(with_fixes(body_fixes))
 
             @hypothesis.settings(
                 max_examples=EXAMPLES_PER_OPERATION,
@@ -109,3 +151,12 @@ def test_the_live_api_keeps_to_its_schema_under_generated_requests(world, settin
                 case.call_and_validate(headers=headers, checks=checks)
 
             run()
+
+
+def with_fixes(fixes: dict):
+    def fix(case):
+        if isinstance(case.body, dict):
+            case.body = case.body | {k: v for k, v in fixes.items() if k in case.body}
+        return case
+
+    return fix

@@ -149,6 +149,7 @@ KWARGS = {
     "liaison-detail": {"pk": lambda w: w["liaison"].liaison.pk},
     "assignment-detail": {"pk": lambda w: w["assignment"].pk},
     "site-visit-detail": {"pk": lambda w: w["visit"].pk},
+    "site-visit-submit": {"pk": lambda w: w["draft"].pk},
     "tta-request-detail": {"pk": lambda w: w["request"].pk},
     "tta-request-transitions": {"pk": lambda w: w["request"].pk},
     "tta-delivery-detail": {"pk": lambda w: w["delivery"].pk},
@@ -282,6 +283,7 @@ EXPECTED = {
     "assignment-detail": API_SITE_A,
     "site-visit-list": API_LIST,
     "site-visit-detail": API_SITE_A,  # a submitted visit
+    "site-visit-submit": API_POST_ONLY,  # the liaison's draft
     "tta-request-list": API_LIST,
     "tta-request-detail": API_SITE_A,
     "tta-request-transitions": API_POST_ONLY,

@@ -1,10 +1,12 @@
 """API representations of TTA providers, requests, transitions and deliveries."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from sites.api.serializers import SiteSummarySerializer
 from sites.models import CoreArea, Site
-from tta.choices import Priority, RequestStatus
+from tta.choices import DeliveryMode, Priority, RequestStatus
 from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
 from tta.transitions import ACTIONS
 
@@ -121,3 +123,30 @@ class TTADeliverySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class TTADeliveryCreateSerializer(serializers.Serializer):
+    """One delivered session, recorded by the provider's staff against their request in
+    progress (`request` is its id; `host_site` the slug of the host of a peer exchange)."""
+
+    request = serializers.PrimaryKeyRelatedField(queryset=TTARequest.objects.none())
+    date = serializers.DateField(help_text="The day it was delivered (not in the future).")
+    mode = serializers.ChoiceField(choices=DeliveryMode.choices)
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=Decimal("0.1"), coerce_to_string=False
+    )
+    participants = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    host_site = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Site.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a peer exchange only: the site that hosted it.",
+    )
+    summary = serializers.CharField(max_length=20000)
+
+    def __init__(self, *args, requests=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if requests is not None:
+            self.fields["request"].queryset = requests

@@ -13,6 +13,7 @@ from psp.api.errors import Conflict, ErrorSerializer
 from psp.api.viewsets import ReadOnlyViewSet
 from sites.models import Site
 from tta.api.serializers import (
+    TTADeliveryCreateSerializer,
     TTADeliverySerializer,
     TTAProviderSerializer,
     TTARequestCreateSerializer,
@@ -22,8 +23,10 @@ from tta.api.serializers import (
 from tta.filtersets import TTADeliveryFilterSet, TTAProviderFilterSet, TTARequestFilterSet
 from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
 from tta.services import (
+    DELIVERY_ROLES,
     SUBMIT_ROLES,
     IllegalTransition,
+    tta_delivery_record,
     tta_request_submit,
     tta_request_transition,
 )
@@ -99,7 +102,8 @@ class TTARequestViewSet(ReadOnlyViewSet):
 
 
 class TTADeliveryViewSet(ReadOnlyViewSet):
-    """TTA delivered against the requests you may see."""
+    """TTA delivered against the requests you may see; the assigned provider's staff record
+    deliveries on their requests in progress."""
 
     model = TTADelivery
     serializer_class = TTADeliverySerializer
@@ -107,3 +111,28 @@ class TTADeliveryViewSet(ReadOnlyViewSet):
     select_related = ("request__site",)
     ordering_fields = ["date", "hours", "id"]
     ordering = ("-date", "-id")
+
+    @extend_schema(
+        request=TTADeliveryCreateSerializer,
+        responses={
+            201: TTADeliverySerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The request is not in progress."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        # A role that can never record gets 403 before its data is read; which requests each
+        # may record against is tta_delivery_record's rule (acting_roles).
+        if not roles_of(user) & DELIVERY_ROLES:
+            raise PermissionDenied("Only the assigned provider's staff record deliveries.")
+        # A request you may not see reads as one that does not exist.
+        serializer = TTADeliveryCreateSerializer(
+            data=request.data, requests=TTARequest.objects.visible_to(user)
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            delivery = tta_delivery_record(actor=user, **serializer.validated_data)
+        except IllegalTransition as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
+        data = self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(data)})
