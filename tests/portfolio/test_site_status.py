@@ -200,3 +200,28 @@ def test_statuses_of_many_sites_take_four_queries():
     # sites (+ current engagement, last visit); engagements (+ milestone counts, next due,
     # primary liaison); liaisons with users; open TTA requests grouped by site/area/status
     assert len(few) == len(many) == 4
+
+
+def test_the_fast_serializer_writes_what_the_declared_fields_do(operations_site):
+    from psp.portfolio.api.serializers import FastSiteStatusSerializer, SiteStatusSerializer
+
+    engagement = operations_site
+    liaison = factories.LiaisonFactory(user__first_name="Ana", user__last_name="Ruiz")
+    factories.AssignmentFactory(engagement=engagement, liaison=liaison)
+    factories.MilestoneFactory(engagement=engagement, title="Summit", due_date=D(2026, 6, 1))
+    factories.MilestoneFactory(engagement=engagement, due_date=D(2026, 2, 1))
+    factories.SiteVisitFactory(engagement=engagement, liaison=liaison, start_date=D(2026, 1, 2))
+    request_at(engagement.site, days_ago=30)
+    request_at(engagement.site, area="gun-violence", status=RequestStatus.IN_PROGRESS)
+    finished = factories.EngagementFactory(
+        status=EngagementStatus.COMPLETED, start_date=D(2020, 1, 1), actual_end=D(2023, 1, 1)
+    )
+    bare = Site.objects.create(slug="bare", name="Bare", state="OH", cohort_year=2024)
+    statuses = site_status_list(
+        Site.objects.filter(pk__in=[engagement.site_id, finished.site_id, bare.pk]).order_by("pk"),
+        today=TODAY,
+    )
+    assert statuses[0].risk_reasons  # at risk, with a liaison and a next milestone
+    assert FastSiteStatusSerializer(statuses, many=True).data == (
+        SiteStatusSerializer(statuses, many=True).data
+    )

@@ -68,3 +68,65 @@ class SiteStatusSerializer(serializers.Serializer):
     days_since_last_visit = serializers.IntegerField(allow_null=True)
     open_tta_requests = OpenRequestsSerializer(source="*")
     risk = RiskSerializer(source="*")
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+class FastSiteStatusSerializer(SiteStatusSerializer):
+    """`SiteStatusSerializer`'s output written out by hand: the same dictionary (a test holds
+    them equal), about ten times faster than DRF's nested fields, which dominated the status
+    feed at scale (docs/benchmarks.md). The declared fields above still describe the schema."""
+
+    def to_representation(self, status):
+        site, engagement, liaison = status.site, status.engagement, status.current_liaison
+        next_due = status.next_milestone
+        return {
+            "site": {"id": site.pk, "slug": site.slug, "name": site.name, "state": site.state},
+            "as_of": _date(status.as_of),
+            "status_changed_at": _DATETIME.to_representation(site.status_changed_at),
+            "engagement": engagement.pk if engagement is not None else None,
+            "phase": engagement.phase if engagement is not None else None,
+            "engagement_status": engagement.status if engagement is not None else None,
+            "start_date": _date(engagement.start_date) if engagement is not None else None,
+            "planned_end": _date(engagement.planned_end) if engagement is not None else None,
+            "percent_elapsed": status.percent_elapsed,
+            "current_liaison": (
+                {"id": liaison.id, "name": liaison.user.get_full_name()}
+                if liaison is not None
+                else None
+            ),
+            "milestones": {
+                "done": status.milestones_done,
+                "open": status.milestones_open,
+                "overdue": status.milestones_overdue,
+                "next_due": (
+                    {"title": next_due.title, "due_date": _date(next_due.due_date)}
+                    if next_due is not None
+                    else None
+                ),
+            },
+            "last_visit_date": _date(status.last_visit_date),
+            "days_since_last_visit": status.days_since_last_visit,
+            "open_tta_requests": {
+                "total": status.open_requests_total,
+                "by_core_area_and_status": [
+                    {
+                        "core_area": row.core_area_code,
+                        "core_area_name": row.core_area_name,
+                        "status": row.status,
+                        "count": row.count,
+                    }
+                    for row in status.open_requests
+                ],
+            },
+            "risk": {
+                "score": status.risk_score,
+                "at_risk": status.at_risk,
+                "reasons": list(status.risk_reasons),
+            },
+        }

@@ -7,7 +7,7 @@ from rest_framework.filters import OrderingFilter
 
 from psp.api.conditional import conditional_response
 from psp.portfolio.api.pagination import SiteStatusCursorPagination
-from psp.portfolio.api.serializers import SiteStatusSerializer
+from psp.portfolio.api.serializers import FastSiteStatusSerializer, SiteStatusSerializer
 from psp.portfolio.filtersets import SiteStatusFilterSet
 from psp.portfolio.selectors import (
     site_status_annotate,
@@ -29,7 +29,7 @@ class SiteStatusDetail(generics.GenericAPIView):
     def get(self, request, slug: str):
         """Where one site stands today: phase, milestones, visits, open TTA, at-risk reasons."""
         status = site_status_get_for(user=request.user, slug=slug, today=timezone.localdate())
-        return conditional_response(request, SiteStatusSerializer(status).data)
+        return conditional_response(request, FastSiteStatusSerializer(status).data)
 
 
 class SiteStatusFeed(generics.ListAPIView):
@@ -53,4 +53,4 @@ class SiteStatusFeed(generics.ListAPIView):
         today = timezone.localdate()
         sites = site_status_annotate(self.filter_queryset(self.get_queryset()), today=today)
         statuses = site_status_build(self.paginate_queryset(sites), today=today)
-        return self.get_paginated_response(SiteStatusSerializer(statuses, many=True).data)
+        return self.get_paginated_response(FastSiteStatusSerializer(statuses, many=True).data)
