@@ -39,6 +39,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -353,6 +354,7 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
     from django.test import Client
 
     from liaisons.models import SiteVisit
+    from psp.accounts.services import api_token_create
     from psp.notifications import services
     from sites.models import CoreArea, Site
 
@@ -360,6 +362,9 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
     user = bench_user()
     client = Client(HTTP_HOST="testserver")
     client.force_login(user)
+    # API clients send a token (read-only), as integrations do; pages use the session.
+    _token, key = api_token_create(user=user, name="bench", read_only=True)
+    api_client = Client(HTTP_HOST="testserver", HTTP_AUTHORIZATION=f"Token {key}")
     raw = Raw()
     params = _sql_params(today)
     core_area = CoreArea.objects.order_by("order", "code").values_list("code", "id").first()
@@ -374,7 +379,8 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
     visit_params = {**params, "date_after": date_after, "core_area_id": core_area[1]}
 
     def get(path: str, **extra):
-        response = client.get(path, secure=True, **extra)
+        via = api_client if urlsplit(path).path.startswith("/api/") else client
+        response = via.get(path, secure=True, **extra)
         if response.status_code != 200:
             raise RuntimeError(f"GET {path}: {response.status_code}")
         return response
