@@ -182,6 +182,13 @@ class SiteVisit(models.Model):
             models.Index(fields=["site", "-start_date"]),
             # The visit lists, the API and the export read newest first (make bench).
             models.Index(fields=["-start_date", "-id"], name="visit_newest_first_idx"),
+            # Visits not yet written up (few at any time): the dashboard's workload and the
+            # write-up reminders find them without reading every visit.
+            models.Index(
+                fields=["start_date"],
+                condition=Q(status__in=["planned", "draft"]),
+                name="visit_not_written_up_idx",
+            ),
         ]
 
     def __str__(self) -> str:
