@@ -84,7 +84,7 @@ drills: install
 ## (user postgres), seeded at each of BENCH_SCALES; bench/results.json and docs/benchmarks.md.
 ## Exits nonzero when a budget is broken.
 BENCH_SCALES ?= 1 10
-bench: install
+bench: $(INSTALLED)
 	BENCH_SCALES="$(BENCH_SCALES)" $(BIN)/python bench/run.py
 
 ## Background jobs (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
