@@ -59,7 +59,9 @@ PAGINATED = {"dashboard", "sites_page", "visits_page", "visits_page_filtered", "
              "api_site_visits"}  # fmt: skip
 AGAINST_BASELINE = {"api_sites", "api_site_visits", "api_site_status_feed"}
 FLAT_MEMORY = {"export_visits_csv", "reminder_sweep"}
-LISTS = PAGINATED | {"api_site_status_feed", "export_visits_csv", "reminder_sweep"}
+# Lists, feeds and the dashboard keep their queries per request (the sweep is a job: its
+# queries grow with the chunks it handles, its memory may not).
+LISTS = PAGINATED | {"api_site_status_feed", "export_visits_csv"}
 MAX_SCALED_MEDIAN = 2.0
 MAX_BASELINE_RATIO = 3.0
 MAX_SCALED_MEMORY = 1.2
@@ -708,6 +710,11 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="Reuse kept databases (implies --keep)."
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="Check the budgets of an existing results file and rewrite the docs table.",
+    )
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -715,6 +722,10 @@ def main() -> int:
     if args.child is not None:
         child(args.child, args.output, only)
         return 0
+    if args.report_only:
+        results = json.loads(args.results.read_text())
+        results["broken"] = check_budgets(results)
+        return report(results, args)
 
     started = time.monotonic()
     runs = []
@@ -750,6 +761,10 @@ def main() -> int:
         "runs": runs,
     }
     results["broken"] = check_budgets(results)
+    return report(results, args)
+
+
+def report(results: dict, args) -> int:
     args.results.write_text(json.dumps(results, indent=2) + "\n")
     write_docs(results, args.docs)
     log(f"done in {results['total_seconds']:.0f}s; results in {args.results}")

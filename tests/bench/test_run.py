@@ -27,13 +27,13 @@ def _results(small: dict, large: dict) -> dict:
 
 
 def test_budgets_hold_when_nothing_grows():
-    cases = {name: _case() for name in bench.LISTS}
+    cases = {name: _case() for name in bench.LISTS | bench.FLAT_MEMORY}
     assert bench.check_budgets(_results(cases, cases)) == []
 
 
 def test_every_broken_budget_is_reported():
-    small = {name: _case() for name in bench.LISTS}
-    large = {name: _case() for name in bench.LISTS}
+    small = {name: _case() for name in bench.LISTS | bench.FLAT_MEMORY}
+    large = {name: _case() for name in bench.LISTS | bench.FLAT_MEMORY}
     large["visits_page"] = _case(median_ms=25.0, queries_per_request=6)
     large["api_sites"] = _case(baseline_ratio=3.5)
     large["export_visits_csv"] = _case(peak_memory_kb=130.0)
@@ -71,7 +71,7 @@ def test_the_docs_table_is_regenerated_between_its_markers(tmp_path):
 def test_every_case_runs_at_a_tiny_scale():
     call_command("seed_bench", scale=0.01, today=bench.TODAY, force=True, stdout=io.StringIO())
     result = bench.run_scale(0.01, repeats=dict.fromkeys(bench.repeats_for(1), 1))
-    assert set(result["cases"]) == bench.LISTS | {"api_site_status"}
+    assert set(result["cases"]) == bench.LISTS | {"api_site_status", "reminder_sweep"}
     for name, case in result["cases"].items():
         assert case["median_ms"] > 0, name
         assert case["queries_per_request"] > 0, name
