@@ -21,13 +21,18 @@ from sites.models import CoreArea, Site
 def _visible_sites(request):
     if request is None:
         return Site.objects.none()
-    return Site.objects.visible_to(request.user)
+    # Only what the option shows and the filter needs: the list has every site (make bench).
+    return Site.objects.visible_to(request.user).only("pk", "slug", "name", "state")
 
 
 def _visible_liaisons(request):
     if request is None:
         return Liaison.objects.none()
-    return Liaison.objects.visible_to(request.user).select_related("user")
+    return (
+        Liaison.objects.visible_to(request.user)
+        .select_related("user")
+        .only("pk", "user__username", "user__first_name", "user__last_name")
+    )
 
 
 def _core_areas(request):

@@ -78,9 +78,9 @@ def _liaison_choices():
 
     return [
         (liaison.pk, str(liaison))
-        for liaison in Liaison.objects.select_related("user").order_by(
-            "user__last_name", "user__first_name", "pk"
-        )
+        for liaison in Liaison.objects.select_related("user")
+        .only("pk", "user__username", "user__first_name", "user__last_name")
+        .order_by("user__last_name", "user__first_name", "pk")
     ]
 
 
