@@ -36,7 +36,7 @@ from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
 from psp.businessdays import past_business_day_target
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
-from sites.models import Engagement, Milestone, Site
+from sites.models import Engagement, Milestone, Site, sees_whole_portfolio
 from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode
 from tta.models import TrainingSummit, TTADelivery, TTARequest
 from tta.selectors import triage_target_days
@@ -95,6 +95,10 @@ class SiteStatus:
 def site_status_queryset(*, user: User) -> QuerySet[Site]:
     """Sites whose status the user may read: those whose engagements they may see
     (`working_on_by`). TTA provider staff see a site's name only, never its status."""
+    if sees_whole_portfolio(user):
+        # Every site: no semi-join of the sites with themselves, which the status feed would
+        # otherwise pay on every page (its cost grew with the number of sites).
+        return Site.objects.all()
     working_on = Site.objects.working_on_by(user).values("pk")
     return Site.objects.visible_to(user).filter(pk__in=working_on)
 
