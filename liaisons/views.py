@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +37,7 @@ from liaisons.selectors import (
     visit_needs_write_up,
 )
 from psp.accounts.roles import Role, roles_of
+from psp.paginator import CappedPaginator
 from sites.models import Site
 
 VISITS_PER_PAGE = 25
@@ -51,7 +51,7 @@ def visit_list(request):
     )
     # An invalid filter (a site that is not yours, a bad date) shows its error and no rows.
     visits = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
