@@ -33,6 +33,7 @@ from liaisons.services import (
 )
 from psp.api.conditional import etag_of
 from psp.api.errors import Conflict, ErrorSerializer, PreconditionFailed
+from psp.api.pagination import CursorPagination
 from psp.api.viewsets import ReadOnlyViewSet
 from sites.models import CoreArea, Site
 
@@ -95,6 +96,8 @@ class SiteVisitViewSet(ReadOnlyViewSet):
     )
     ordering_fields = ["start_date", "updated_at", "id"]
     ordering = ("-start_date", "-id")
+    # Years of visits from every site: pages by cursor, without counting them all each time.
+    pagination_class = CursorPagination
 
     def representation(self, instance):
         return SiteVisitSerializer(instance, context=self.get_serializer_context()).data

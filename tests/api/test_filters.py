@@ -74,3 +74,30 @@ def test_updated_since_on_lists(world):
     since = (mark + datetime.timedelta(minutes=1)).isoformat()
     assert ids(client, "/api/v1/milestones/", updated_since=since) == {world.ms_b.pk}
     assert ids(client, "/api/v1/sites/", updated_since=since) == {world.a.pk}
+
+
+def test_site_visits_page_by_cursor_without_skipping_or_repeating_while_visits_are_added(world):
+    """Visits are paged by cursor (no total count): newest first, and visits logged while a
+    client pages through neither shift it onto rows it has read nor make it skip any."""
+    client = client_for(world.coordinator)
+    for day in range(1, 8):
+        factories.SiteVisitFactory(
+            engagement=world.eng_a, liaison=world.l1, start_date=datetime.date(2025, 3, day)
+        )
+    expected = [
+        row["id"]
+        for row in client.get("/api/v1/site-visits/", {"page_size": 100}).json()["results"]
+    ]
+    seen, url, params = [], "/api/v1/site-visits/", {"page_size": 3}
+    while url:
+        body = client.get(url, params).json()
+        assert "count" not in body
+        seen += [row["id"] for row in body["results"]]
+        # Someone logs a visit between pages: newest first, it lands before the cursor.
+        factories.SiteVisitFactory(
+            engagement=world.eng_a, liaison=world.l1, start_date=datetime.date(2027, 1, 1)
+        )
+        url, params = body["next"], None
+    assert seen == expected  # under page numbers each new visit would repeat a row
+    dates = [client.get(f"/api/v1/site-visits/{pk}/").json()["start_date"] for pk in seen[:4]]
+    assert dates == sorted(dates, reverse=True)
