@@ -3,6 +3,7 @@ the declared serializer fields write."""
 
 import datetime
 
+import pytest
 from rest_framework import serializers
 
 from sites.api.serializers import SiteSerializer
@@ -19,3 +20,64 @@ def test_the_site_representation_is_what_the_declared_fields_write(coordinator):
         serializer = SiteSerializer()
         declared = serializers.ModelSerializer.to_representation(serializer, site)
         assert serializer.to_representation(site) == declared
+
+
+def test_the_fast_timestamp_is_what_drf_writes(settings):
+    from django.utils import timezone
+
+    from psp.api.representation import datetime_repr, output_timezone
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime.datetime(2026, 11, 23, 14, 5, 7, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 7, 1, 3, 0, tzinfo=datetime.UTC),  # summer time
+        datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC),  # the change to summer time
+        datetime.datetime(2026, 1, 1, 0, 0),  # naive: DRF's own path
+        None,
+    ]
+    for zone in ["America/New_York", "UTC"]:
+        with timezone.override(zone):
+            for value in values:
+                expected = field.to_representation(value) if value is not None else None
+                assert datetime_repr(value, output_timezone()) == expected, (zone, value)
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_count_of_every_row_in_one_query():
+    from django.core.paginator import EmptyPage, Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from psp.api.pagination import CountInPageQueryPaginator
+    from sites.models import Site
+
+    for _ in range(7):
+        factories.SiteFactory()
+    queryset = Site.objects.order_by("pk")
+    for per_page in [3, 7, 10]:
+        pages = -(-7 // per_page)
+        for number in range(1, pages + 1):
+            fast, django = (
+                cls(queryset, per_page) for cls in (CountInPageQueryPaginator, Paginator)
+            )
+            with CaptureQueriesContext(connection) as captured:
+                page = fast.page(number)
+                assert (fast.count, fast.num_pages) == (7, pages)
+            assert len(captured.captured_queries) == 1
+            expected = django.page(number)
+            assert list(page) == list(expected)
+            assert not hasattr(page[0], "_paginator_total")
+            assert (page.has_next(), page.has_previous()) == (
+                expected.has_next(),
+                expected.has_previous(),
+            )
+        for number in [pages + 1, 0, -1, "x", 10**30]:
+            with pytest.raises(EmptyPage if number != "x" else Exception) as fast_error:
+                CountInPageQueryPaginator(queryset, per_page).page(number)
+            with pytest.raises(type(fast_error.value)) as django_error:
+                Paginator(queryset, per_page).page(number)
+            assert str(fast_error.value) == str(django_error.value)
+    empty = CountInPageQueryPaginator(Site.objects.none(), 5)
+    assert (list(empty.page(1)), empty.count) == ([], 0)
+    nothing = CountInPageQueryPaginator(Site.objects.filter(pk=-1), 5)
+    assert (list(nothing.page(1)), nothing.count, nothing.num_pages) == ([], 0, 1)
