@@ -81,3 +81,42 @@ def test_pages_carry_the_count_of_every_row_in_one_query():
     assert (list(empty.page(1)), empty.count) == ([], 0)
     nothing = CountInPageQueryPaginator(Site.objects.filter(pk=-1), 5)
     assert (list(nothing.page(1)), nothing.count, nothing.num_pages) == ([], 0, 1)
+
+
+@pytest.mark.django_db
+def test_the_visit_representation_is_what_the_declared_fields_write(coordinator, world):
+    from types import SimpleNamespace
+
+    from django.db.models import F, Prefetch
+    from django.utils import timezone
+
+    from liaisons.api.serializers import SiteVisitSerializer
+    from liaisons.models import ActionItem, SiteVisit
+    from sites.models import CoreArea
+
+    visit = factories.SiteVisitFactory(
+        end_date=datetime.date(2025, 6, 12), submitted_at=timezone.now(), purpose="Kick-off"
+    )
+    visit.core_areas.add(*CoreArea.objects.all()[:2])
+    factories.ActionItemFactory(visit=visit, owner=coordinator, owner_name="Someone")
+    factories.ActionItemFactory(visit=visit, due_date=None, done_on=datetime.date(2025, 7, 2))
+    other = factories.SiteVisitFactory(internal_notes="")
+    SiteVisit.objects.filter(pk=other.pk).update(engagement=None)
+    visits = list(
+        SiteVisit.objects.select_related("site", "liaison__user")
+        .prefetch_related(
+            Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
+            Prefetch("action_items", queryset=ActionItem.objects.order_by(F("due_date"), "pk")),
+        )
+        .order_by("pk")
+    )
+    assert len(visits) >= 3
+    readers = [coordinator, world.users["site contact"], None]
+    for user in readers:
+        context = {"request": SimpleNamespace(user=user)} if user is not None else {}
+        for visit in visits:
+            serializer = SiteVisitSerializer(context=context)
+            declared = serializers.ModelSerializer.to_representation(serializer, visit)
+            fast = serializer.to_representation(visit)
+            assert fast == declared
+            assert list(fast) == list(declared)
