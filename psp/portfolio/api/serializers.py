@@ -80,12 +80,14 @@ class FastSiteStatusSerializer(SiteStatusSerializer):
     feed at scale (docs/benchmarks.md). The declared fields above still describe the schema."""
 
     def to_representation(self, status):
+        if "_tz" not in self.__dict__:  # once per response, not once per site
+            self._tz = output_timezone()
         site, engagement, liaison = status.site, status.engagement, status.current_liaison
         next_due = status.next_milestone
         return {
             "site": {"id": site.pk, "slug": site.slug, "name": site.name, "state": site.state},
             "as_of": _date(status.as_of),
-            "status_changed_at": datetime_repr(site.status_changed_at, output_timezone()),
+            "status_changed_at": datetime_repr(site.status_changed_at, self._tz),
             "engagement": engagement.pk if engagement is not None else None,
             "phase": engagement.phase if engagement is not None else None,
             "engagement_status": engagement.status if engagement is not None else None,
