@@ -117,7 +117,8 @@ class SiteVisitSerializer(serializers.ModelSerializer):
         """What the declared fields write, written out by hand: DRF's nested field machinery
         was most of the visits list's time (docs/benchmarks.md); a test holds the two equal.
         Expects `site`, `liaison__user`, `core_areas` and `action_items` loaded (the
-        viewset's select_related and prefetch_related)."""
+        viewset's select_related and prefetch_related), or for the last two the plain lists
+        `core_area_codes` and `action_item_list` (liaisons.api.views.visits_load_lists)."""
         tz = output_timezone()
         site, liaison = visit.site, visit.liaison
         data = {
@@ -136,7 +137,11 @@ class SiteVisitSerializer(serializers.ModelSerializer):
             "end_date": date_repr(visit.end_date),
             "mode": _text(visit.mode),
             "status": _text(visit.status),
-            "core_areas": [area.code for area in visit.core_areas.all()],
+            "core_areas": (
+                visit.core_area_codes
+                if "core_area_codes" in visit.__dict__
+                else [area.code for area in visit.core_areas.all()]
+            ),
         }
         for name in VISIT_TEXT_FIELDS:
             if name == "internal_notes":
@@ -155,7 +160,11 @@ class SiteVisitSerializer(serializers.ModelSerializer):
                 "due_date": date_repr(item.due_date),
                 "done_on": date_repr(item.done_on),
             }
-            for item in visit.action_items.all()
+            for item in (
+                visit.action_item_list
+                if "action_item_list" in visit.__dict__
+                else visit.action_items.all()
+            )
         ]
         return data
 
@@ -277,6 +286,10 @@ def visit_input_of(visit: SiteVisit) -> VisitInput:
             ActionItemInput(
                 text=item.text, owner_name=item.owner_name, due_date=item.due_date, pk=item.pk
             )
-            for item in visit.action_items.all()
+            for item in (
+                visit.action_item_list
+                if "action_item_list" in visit.__dict__
+                else visit.action_items.all()
+            )
         ],
     )

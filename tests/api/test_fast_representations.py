@@ -87,10 +87,11 @@ def test_pages_carry_the_count_of_every_row_in_one_query():
 def test_the_visit_representation_is_what_the_declared_fields_write(coordinator, world):
     from types import SimpleNamespace
 
-    from django.db.models import F, Prefetch
+    from django.db.models import Prefetch
     from django.utils import timezone
 
     from liaisons.api.serializers import SiteVisitSerializer
+    from liaisons.api.views import ACTION_ITEM_ORDER, visits_load_lists
     from liaisons.models import ActionItem, SiteVisit
     from sites.models import CoreArea
 
@@ -106,17 +107,21 @@ def test_the_visit_representation_is_what_the_declared_fields_write(coordinator,
         SiteVisit.objects.select_related("site", "liaison__user")
         .prefetch_related(
             Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
-            Prefetch("action_items", queryset=ActionItem.objects.order_by(F("due_date"), "pk")),
+            Prefetch("action_items", queryset=ActionItem.objects.order_by(*ACTION_ITEM_ORDER)),
         )
         .order_by("pk")
     )
     assert len(visits) >= 3
+    # The list's path: core areas and next steps loaded as plain lists, per page.
+    listed = list(SiteVisit.objects.select_related("site", "liaison__user").order_by("pk"))
+    visits_load_lists(listed)
     readers = [coordinator, world.users["site contact"], None]
     for user in readers:
         context = {"request": SimpleNamespace(user=user)} if user is not None else {}
-        for visit in visits:
+        for visit, visit_listed in zip(visits, listed, strict=True):
             serializer = SiteVisitSerializer(context=context)
             declared = serializers.ModelSerializer.to_representation(serializer, visit)
             fast = serializer.to_representation(visit)
             assert fast == declared
             assert list(fast) == list(declared)
+            assert serializer.to_representation(visit_listed) == declared
