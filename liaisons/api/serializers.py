@@ -119,7 +119,9 @@ class SiteVisitSerializer(serializers.ModelSerializer):
         Expects `site`, `liaison__user`, `core_areas` and `action_items` loaded (the
         viewset's select_related and prefetch_related), or for the last two the plain lists
         `core_area_codes` and `action_item_list` (liaisons.api.views.visits_load_lists)."""
-        tz = output_timezone()
+        if "_tz" not in self.__dict__:  # once per response, not once per visit
+            self._tz = output_timezone()
+        tz = self._tz
         site, liaison = visit.site, visit.liaison
         data = {
             "id": visit.pk,

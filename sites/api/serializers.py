@@ -53,7 +53,9 @@ class SiteSerializer(serializers.ModelSerializer):
         """What the declared fields write, written out by hand: the sites list is the API's
         busiest read, and DRF's field machinery was most of its time (docs/benchmarks.md);
         a test holds the two equal."""
-        tz = output_timezone()
+        if "_tz" not in self.__dict__:  # once per response, not once per site
+            self._tz = output_timezone()
+        tz = self._tz
         return {
             "id": site.pk,
             "slug": site.slug,
