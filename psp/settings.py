@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
         "psp.accounts.authentication.TokenScopeAllowsMethod",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "psp.api.filtering.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "psp.api.pagination.PageNumberPagination",

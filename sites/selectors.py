@@ -12,15 +12,20 @@ if TYPE_CHECKING:
     from psp.accounts.models import User
 
 
-def site_list_for(*, user: User) -> QuerySet[Site]:
-    """Sites the user may see, each annotated with its latest engagement's phase and status."""
+def site_list_for(*, user: User, current_dates: bool = True) -> QuerySet[Site]:
+    """Sites the user may see, each annotated with its latest engagement's phase and status
+    (`current_phase`, `current_status`) and, unless `current_dates` is false, its start and
+    planned end (`current_start`, `current_planned_end`; the API does not show them, and each
+    is one more correlated subquery to build and run)."""
     latest = Engagement.objects.filter(site=OuterRef("pk")).order_by("-start_date", "-pk")
-    return Site.objects.visible_to(user).annotate(
-        current_phase=Subquery(latest.values("phase")[:1]),
-        current_status=Subquery(latest.values("status")[:1]),
-        current_start=Subquery(latest.values("start_date")[:1]),
-        current_planned_end=Subquery(latest.values("planned_end")[:1]),
-    )
+    current = {
+        "current_phase": Subquery(latest.values("phase")[:1]),
+        "current_status": Subquery(latest.values("status")[:1]),
+    }
+    if current_dates:
+        current["current_start"] = Subquery(latest.values("start_date")[:1])
+        current["current_planned_end"] = Subquery(latest.values("planned_end")[:1])
+    return Site.objects.visible_to(user).annotate(**current)
 
 
 def site_detail_for(*, user: User, slug: str) -> Site:

@@ -35,10 +35,18 @@ class User(AbstractUser):
         """Role names, read once per request; superusers act as coordinators."""
         if not self.is_active:
             return frozenset()
-        names = set(self.groups.values_list("name", flat=True))
+        return self._roles_of_groups(self.groups.values_list("name", flat=True))
+
+    def _roles_of_groups(self, names) -> frozenset[str]:
+        roles = {name for name in names if name is not None}
         if self.is_superuser:
-            names.add(Role.COORDINATOR)
-        return frozenset(names)
+            roles.add(Role.COORDINATOR)
+        return frozenset(roles)
+
+    def set_roles_from_groups(self, names) -> None:
+        """Fill `roles` from group names read with the user (None for a user in no group),
+        sparing its query; what `roles` would read, for this request."""
+        self.__dict__["roles"] = self._roles_of_groups(names) if self.is_active else frozenset()
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

@@ -37,7 +37,7 @@ class SiteViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     ordering = ("name", "state", "id")
 
     def base_queryset(self):
-        return site_list_for(user=self.request.user)
+        return site_list_for(user=self.request.user, current_dates=False)
 
     def get_serializer_class(self):
         if self.action in {"update", "partial_update"}:

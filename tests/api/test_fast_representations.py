@@ -3,6 +3,7 @@ the declared serializer fields write."""
 
 import datetime
 
+import pytest
 from rest_framework import serializers
 
 from sites.api.serializers import SiteSerializer
@@ -19,3 +20,108 @@ def test_the_site_representation_is_what_the_declared_fields_write(coordinator):
         serializer = SiteSerializer()
         declared = serializers.ModelSerializer.to_representation(serializer, site)
         assert serializer.to_representation(site) == declared
+
+
+def test_the_fast_timestamp_is_what_drf_writes(settings):
+    from django.utils import timezone
+
+    from psp.api.representation import datetime_repr, output_timezone
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime.datetime(2026, 11, 23, 14, 5, 7, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 7, 1, 3, 0, tzinfo=datetime.UTC),  # summer time
+        datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.UTC),  # the change to summer time
+        datetime.datetime(2026, 1, 1, 0, 0),  # naive: DRF's own path
+        None,
+    ]
+    for zone in ["America/New_York", "UTC"]:
+        with timezone.override(zone):
+            for value in values:
+                expected = field.to_representation(value) if value is not None else None
+                assert datetime_repr(value, output_timezone()) == expected, (zone, value)
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_count_of_every_row_in_one_query():
+    from django.core.paginator import EmptyPage, Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from psp.api.pagination import CountInPageQueryPaginator
+    from sites.models import Site
+
+    for _ in range(7):
+        factories.SiteFactory()
+    queryset = Site.objects.order_by("pk")
+    for per_page in [3, 7, 10]:
+        pages = -(-7 // per_page)
+        for number in range(1, pages + 1):
+            fast, django = (
+                cls(queryset, per_page) for cls in (CountInPageQueryPaginator, Paginator)
+            )
+            with CaptureQueriesContext(connection) as captured:
+                page = fast.page(number)
+                assert (fast.count, fast.num_pages) == (7, pages)
+            assert len(captured.captured_queries) == 1
+            expected = django.page(number)
+            assert list(page) == list(expected)
+            assert not hasattr(page[0], "_paginator_total")
+            assert (page.has_next(), page.has_previous()) == (
+                expected.has_next(),
+                expected.has_previous(),
+            )
+        for number in [pages + 1, 0, -1, "x", 10**30]:
+            with pytest.raises(EmptyPage if number != "x" else Exception) as fast_error:
+                CountInPageQueryPaginator(queryset, per_page).page(number)
+            with pytest.raises(type(fast_error.value)) as django_error:
+                Paginator(queryset, per_page).page(number)
+            assert str(fast_error.value) == str(django_error.value)
+    empty = CountInPageQueryPaginator(Site.objects.none(), 5)
+    assert (list(empty.page(1)), empty.count) == ([], 0)
+    nothing = CountInPageQueryPaginator(Site.objects.filter(pk=-1), 5)
+    assert (list(nothing.page(1)), nothing.count, nothing.num_pages) == ([], 0, 1)
+
+
+@pytest.mark.django_db
+def test_the_visit_representation_is_what_the_declared_fields_write(coordinator, world):
+    from types import SimpleNamespace
+
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from liaisons.api.serializers import SiteVisitSerializer
+    from liaisons.api.views import ACTION_ITEM_ORDER, visits_load_lists
+    from liaisons.models import ActionItem, SiteVisit
+    from sites.models import CoreArea
+
+    visit = factories.SiteVisitFactory(
+        end_date=datetime.date(2025, 6, 12), submitted_at=timezone.now(), purpose="Kick-off"
+    )
+    visit.core_areas.add(*CoreArea.objects.all()[:2])
+    factories.ActionItemFactory(visit=visit, owner=coordinator, owner_name="Someone")
+    factories.ActionItemFactory(visit=visit, due_date=None, done_on=datetime.date(2025, 7, 2))
+    other = factories.SiteVisitFactory(internal_notes="")
+    SiteVisit.objects.filter(pk=other.pk).update(engagement=None)
+    visits = list(
+        SiteVisit.objects.select_related("site", "liaison__user")
+        .prefetch_related(
+            Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
+            Prefetch("action_items", queryset=ActionItem.objects.order_by(*ACTION_ITEM_ORDER)),
+        )
+        .order_by("pk")
+    )
+    assert len(visits) >= 3
+    # The list's path: core areas and next steps loaded as plain lists, per page.
+    listed = list(SiteVisit.objects.select_related("site", "liaison__user").order_by("pk"))
+    visits_load_lists(listed)
+    readers = [coordinator, world.users["site contact"], None]
+    for user in readers:
+        context = {"request": SimpleNamespace(user=user)} if user is not None else {}
+        for visit, visit_listed in zip(visits, listed, strict=True):
+            serializer = SiteVisitSerializer(context=context)
+            declared = serializers.ModelSerializer.to_representation(serializer, visit)
+            fast = serializer.to_representation(visit)
+            assert fast == declared
+            assert list(fast) == list(declared)
+            assert serializer.to_representation(visit_listed) == declared

@@ -101,3 +101,35 @@ def test_site_visits_page_by_cursor_without_skipping_or_repeating_while_visits_a
     assert seen == expected  # under page numbers each new visit would repeat a row
     dates = [client.get(f"/api/v1/site-visits/{pk}/").json()["start_date"] for pk in seen[:4]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_a_request_without_filters_skips_the_form_and_gets_the_same_rows(world, monkeypatch):
+    """psp.api.filtering.FilterBackend: no filter parameter, no filterset; the same answer."""
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    from psp.api import filtering
+
+    client = client_for(world.coordinator)
+    urls = ["/api/v1/sites/", "/api/v1/sites/?page_size=1", "/api/v1/site-visits/"]
+    urls += ["/api/v1/sites/?ordering=-name", "/api/v1/site-status/"]
+
+    def answer(url):
+        body = client.get(url).json()
+        body.pop("next_updated_since", None)  # the moment of the request
+        return body
+
+    fast = {url: answer(url) for url in urls}
+    built = []
+    original = DjangoFilterBackend.filter_queryset
+
+    def counting(self, request, queryset, view):
+        built.append(request.path)
+        return original(self, request, queryset, view)
+
+    monkeypatch.setattr(DjangoFilterBackend, "filter_queryset", counting)
+    assert [answer(url) for url in urls] == list(fast.values())
+    assert built == []
+    monkeypatch.setattr(filtering, "NOT_FILTERS", frozenset())
+    assert [answer(url) for url in urls] == list(fast.values())
+    assert len(built) == 2  # the two with a parameter; no parameter at all still skips
+    assert client.get("/api/v1/sites/?state=zz").json()["results"] == []

@@ -10,12 +10,13 @@ from tta.choices import RequestStatus
 
 pytestmark = pytest.mark.django_db
 
-# Every request authenticated by token starts with the same two queries:
+# Every request authenticated by token starts with the same query:
 AUTH = [
-    "the token joined with its user (last_used_at is written at most once a minute)",
-    "the user's groups (roles)",
+    "the token joined with its user and the user's groups (roles); last_used_at is written "
+    "at most once a minute",
 ]
-LIST = ["count of the rows", "the page of rows"]
+# A page-numbered list reads its total count in the page query (psp.api.pagination).
+LIST = ["the page of rows, with the count of all rows"]
 
 
 def add_rows(w, n):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from psp.api.representation import date_repr, datetime_repr, output_timezone
 from sites.api.serializers import SiteSummarySerializer
 from sites.choices import EngagementStatus, Phase
 from tta.choices import RequestStatus
@@ -70,11 +71,7 @@ class SiteStatusSerializer(serializers.Serializer):
     risk = RiskSerializer(source="*")
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _date(value):
-    return value.isoformat() if value is not None else None
+_date = date_repr
 
 
 class FastSiteStatusSerializer(SiteStatusSerializer):
@@ -83,12 +80,14 @@ class FastSiteStatusSerializer(SiteStatusSerializer):
     feed at scale (docs/benchmarks.md). The declared fields above still describe the schema."""
 
     def to_representation(self, status):
+        if "_tz" not in self.__dict__:  # once per response, not once per site
+            self._tz = output_timezone()
         site, engagement, liaison = status.site, status.engagement, status.current_liaison
         next_due = status.next_milestone
         return {
             "site": {"id": site.pk, "slug": site.slug, "name": site.name, "state": site.state},
             "as_of": _date(status.as_of),
-            "status_changed_at": _DATETIME.to_representation(site.status_changed_at),
+            "status_changed_at": datetime_repr(site.status_changed_at, self._tz),
             "engagement": engagement.pk if engagement is not None else None,
             "phase": engagement.phase if engagement is not None else None,
             "engagement_status": engagement.status if engagement is not None else None,
