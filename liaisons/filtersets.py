@@ -14,25 +14,21 @@ from drf_spectacular.utils import extend_schema_field
 
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import Assignment, Liaison, SiteVisit
-from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter
+from psp.accounts.models import User
+from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter, RowModelChoiceFilter
 from sites.models import CoreArea, Site
 
 
 def _visible_sites(request):
     if request is None:
         return Site.objects.none()
-    # Only what the option shows and the filter needs: the list has every site (make bench).
-    return Site.objects.visible_to(request.user).only("pk", "slug", "name", "state")
+    return Site.objects.visible_to(request.user)
 
 
 def _visible_liaisons(request):
     if request is None:
         return Liaison.objects.none()
-    return (
-        Liaison.objects.visible_to(request.user)
-        .select_related("user")
-        .only("pk", "user__username", "user__first_name", "user__last_name")
-    )
+    return Liaison.objects.visible_to(request.user)
 
 
 def _core_areas(request):
@@ -55,15 +51,19 @@ class CodeChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class SiteVisitFilterSet(django_filters.FilterSet):
-    site = django_filters.ModelChoiceFilter(
+    site = RowModelChoiceFilter(
         queryset=_visible_sites,
         to_field_name="slug",
+        label_fields=("name", "state"),
+        label_of=Site.display_name,
         label="Site",
         empty_label="All sites",
         widget=_select(),
     )
-    liaison = django_filters.ModelChoiceFilter(
+    liaison = RowModelChoiceFilter(
         queryset=_visible_liaisons,
+        label_fields=("user__first_name", "user__last_name", "user__username"),
+        label_of=User.display_name,
         label="Liaison",
         empty_label="All liaisons",
         widget=_select(),

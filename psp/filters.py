@@ -4,6 +4,7 @@ import datetime
 
 import django_filters as filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django_filters.fields import IsoDateTimeField
@@ -66,3 +67,31 @@ class FastSelect(forms.Select):
                 selected = set()
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+
+
+class RowChoiceIterator(ModelChoiceIterator):
+    """Options read as plain rows (`values_list`), not as a model instance per option: a
+    coordinator's site and liaison filters list every site and liaison."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        value_field = self.field.to_field_name or "pk"
+        for value, *label in self.queryset.values_list(value_field, *self.field.label_fields):
+            yield (value, self.field.label_of(*label))
+
+
+class RowModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose option labels are built from `label_fields` by `label_of` (the
+    model's own naming rule, e.g. `Site.display_name`); validation is ModelChoiceField's."""
+
+    iterator = RowChoiceIterator
+
+    def __init__(self, *args, label_fields: tuple[str, ...], label_of, **kwargs):
+        self.label_fields = label_fields
+        self.label_of = label_of
+        super().__init__(*args, **kwargs)
+
+
+class RowModelChoiceFilter(filters.ModelChoiceFilter):
+    field_class = RowModelChoiceField

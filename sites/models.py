@@ -137,12 +137,17 @@ class Site(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.state}"
+        return self.display_name(self.name, self.state)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("sites:detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def display_name(name: str, state: str) -> str:
+        """How a site is named on pages (also from plain rows): "Memphis, TN"."""
+        return f"{name}, {state}"
 
 
 class SiteDetailQuerySet(models.QuerySet):

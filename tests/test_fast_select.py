@@ -34,3 +34,29 @@ def test_option_groups_fall_back_to_djangos_rendering():
     slow = forms.Select(choices=grouped).render("site", "dallas-tx")
 
     assert fast == slow
+
+
+@pytest.mark.django_db
+def test_site_and_liaison_options_read_as_rows_are_named_as_the_models_name_themselves(
+    rf, coordinator
+):
+    from liaisons.filtersets import SiteVisitFilterSet
+    from liaisons.models import Liaison
+    from sites.models import Site
+    from tests import factories
+
+    factories.LiaisonFactory(user__first_name="Ana", user__last_name="Ruiz")
+    factories.LiaisonFactory(user__first_name="", user__last_name="", user__username="jdoe")
+    factories.SiteFactory(name="Memphis", state="TN")
+    request = rf.get("/visits/")
+    request.user = coordinator
+
+    form = SiteVisitFilterSet(request=request, queryset=None).form
+
+    assert list(form.fields["site"].choices)[1:] == [
+        (site.slug, str(site)) for site in Site.objects.visible_to(request.user)
+    ]
+    assert list(form.fields["liaison"].choices)[1:] == [
+        (liaison.pk, str(liaison)) for liaison in Liaison.objects.visible_to(request.user)
+    ]
+    assert "jdoe" in dict(form.fields["liaison"].choices).values()

@@ -28,7 +28,12 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.display_name(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def display_name(first_name: str, last_name: str, username: str) -> str:
+        """How a person is named on pages: full name, else username (also from plain rows)."""
+        return f"{first_name} {last_name}".strip() or username
 
     @cached_property
     def roles(self) -> frozenset[str]:

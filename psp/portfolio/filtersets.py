@@ -75,13 +75,12 @@ def _select():
 
 def _liaison_choices():
     from liaisons.models import Liaison
+    from psp.accounts.models import User
 
-    return [
-        (liaison.pk, str(liaison))
-        for liaison in Liaison.objects.select_related("user")
-        .only("pk", "user__username", "user__first_name", "user__last_name")
-        .order_by("user__last_name", "user__first_name", "pk")
-    ]
+    rows = Liaison.objects.order_by("user__last_name", "user__first_name", "pk").values_list(
+        "pk", "user__first_name", "user__last_name", "user__username"
+    )
+    return [(pk, User.display_name(*name)) for pk, *name in rows]
 
 
 def _core_area_choices():
