@@ -84,65 +84,66 @@ class Rung:
     description: str
     # The due dates (first, last; None: open-ended) this rung covers on a given day.
     window: Callable[[datetime.date], tuple[datetime.date | None, datetime.date]]
-    to_liaison: bool
-    to_coordinators: bool
-    roles: frozenset[str]
+    to_liaison: bool = True
+    to_coordinators: bool = False
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Who may choose this kind in their preferences: whoever it is sent to."""
+        roles = {Role.LIAISON} if self.to_liaison else set()
+        return frozenset(roles | ({Role.COORDINATOR} if self.to_coordinators else set()))
+
+
+def _ahead(days: int, *, after: int, label: str, description: str) -> Rung:
+    """A reminder to the liaison for milestones due in `after` (exclusive) to `days` days: the
+    window reaches back to the next rung, so a sweep that missed a day still sends it once."""
+    return Rung(
+        f"milestone.due_in_{days}",
+        label,
+        description,
+        lambda t: (t + (after + 1) * DAY, t + days * DAY),
+    )
 
 
 LADDER = [
-    Rung(
-        "milestone.due_in_30",
-        "Milestone due in 30 days",
-        "A month ahead of each milestone at your sites.",
-        lambda t: (t + 15 * DAY, t + 30 * DAY),
-        True,
-        False,
-        frozenset({Role.LIAISON}),
+    _ahead(
+        30,
+        after=14,
+        label="Milestone due in 30 days",
+        description="A month ahead of each milestone at your sites.",
     ),
-    Rung(
-        "milestone.due_in_14",
-        "Milestone due in 14 days",
-        "Two weeks ahead of each milestone at your sites.",
-        lambda t: (t + 8 * DAY, t + 14 * DAY),
-        True,
-        False,
-        frozenset({Role.LIAISON}),
+    _ahead(
+        14,
+        after=7,
+        label="Milestone due in 14 days",
+        description="Two weeks ahead of each milestone at your sites.",
     ),
-    Rung(
-        "milestone.due_in_7",
-        "Milestone due in 7 days",
-        "A week ahead of each milestone at your sites.",
-        lambda t: (t + 2 * DAY, t + 7 * DAY),
-        True,
-        False,
-        frozenset({Role.LIAISON}),
+    _ahead(
+        7,
+        after=1,
+        label="Milestone due in 7 days",
+        description="A week ahead of each milestone at your sites.",
     ),
     Rung(
         "milestone.due_tomorrow",
         "Milestone due tomorrow",
         "The day before each milestone at your sites is due.",
         lambda t: (t, t + DAY),
-        True,
-        False,
-        frozenset({Role.LIAISON}),
     ),
     Rung(
         "milestone.missed",
         "Milestone missed",
         "The day after a milestone's due date passes without it being completed.",
         lambda t: (t - 13 * DAY, t - DAY),
-        True,
-        True,
-        frozenset({Role.LIAISON, Role.COORDINATOR}),
+        to_coordinators=True,
     ),
     Rung(
         "milestone.overdue_14",
         "Milestone 14 days overdue",
         "Escalation to coordinators when a milestone is two weeks overdue.",
         lambda t: (None, t - 14 * DAY),
-        False,
-        True,
-        frozenset({Role.COORDINATOR}),
+        to_liaison=False,
+        to_coordinators=True,
     ),
 ]
 
