@@ -113,6 +113,15 @@ class SiteVisitFilterSet(django_filters.FilterSet):
         )
 
 
+class VisitListFilterSet(SiteVisitFilterSet):
+    """The visits page's filters: the API's, without `updated_since` (for syncing clients)."""
+
+    updated_since = None
+
+    class Meta(SiteVisitFilterSet.Meta):
+        fields = [name for name in SiteVisitFilterSet.Meta.fields if name != "updated_since"]
+
+
 class LiaisonFilterSet(django_filters.FilterSet):
     class Meta:
         model = Liaison

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liaisons import services
 from liaisons.choices import VisitStatus
-from liaisons.filtersets import SiteVisitFilterSet
+from liaisons.filtersets import VisitListFilterSet
 from liaisons.forms import (
     ACTION_ITEMS_PREFIX,
     ActionItemFormSet,
@@ -46,7 +46,7 @@ VISITS_PER_PAGE = 25
 @login_required
 @require_GET
 def visit_list(request):
-    filterset = SiteVisitFilterSet(
+    filterset = VisitListFilterSet(
         request.GET, queryset=visit_list_for(user=request.user), request=request
     )
     # An invalid filter (a site that is not yours, a bad date) shows its error and no rows.

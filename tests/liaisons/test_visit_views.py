@@ -394,6 +394,9 @@ def test_the_list_filters_by_every_documented_filter(client, world):
     assert listed(core_area="gun-violence") == [early.pk]
     assert listed(date_after="2026-02-01") == [late.pk]
     assert listed(date_before="2026-02-01") == [early.pk]
+    # The API's `updated_since` is for syncing clients, not a field people are offered.
+    fields = client.get("/visits/").context["filterset"].form.fields
+    assert list(fields) == ["site", "liaison", "status", "core_area", "date_after", "date_before"]
 
 
 def test_filtering_by_a_site_the_user_may_not_see_shows_an_error_and_no_rows(client, world):
