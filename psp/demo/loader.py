@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from liaisons.choices import VisitMode, VisitStatus
@@ -493,6 +494,10 @@ class DemoPortfolio:
                 ),
                 actor=liaison.user,
             )
+            # Written up on the day of the visit, not when the demo ran, so reminders that count
+            # days since the last edit follow the demo's calendar rather than the real clock.
+            written = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
+            SiteVisit.objects.filter(pk=visit.pk).update(created_at=written, updated_at=written)
         return visit
 
     def _file_tta(self, engagement: Engagement, rng: random.Random) -> None:
