@@ -17,6 +17,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Just after midnight: rebuild the stored site statuses for the new day (their day counts
+    # moved). The dashboard rebuilds any stale row itself; this only keeps it fast.
+    "refresh-site-status": {
+        "task": "portfolio.refresh_site_status",
+        "schedule": crontab(minute=5, hour=0),
+    },
     # Every hour from 6:30 in the morning to 8:30 in the evening (Eastern): record the reminders
     # due today (milestone ladder, visit write-ups, TTA triage, action items, and on Mondays the
     # coordinators' portfolio digest), make today's daily digests (weekly ones on Mondays), and

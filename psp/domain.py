@@ -44,14 +44,18 @@ SITE_STATUS_SOURCES: dict[str, str] = {
 
 def site_status_touch(*, site_ids: list[int]) -> None:
     """Mark the status of these sites as changed now (one UPDATE; no history row: this is
-    bookkeeping for the feed, not a domain change). Call it from any write that changes what
-    a site's status shows without going through `validate_and_save` (e.g. a bulk update)."""
+    bookkeeping for the feed and the stored status rows, not a domain change). Call it from
+    any write that changes what a site's status shows without going through
+    `validate_and_save` (e.g. a bulk update), in the same transaction."""
     from django.apps import apps
+    from django.db.models import F
     from django.utils import timezone
 
     # By name: psp.domain sits below every domain app in the import order.
     site_model = apps.get_model("sites", "Site")
-    site_model.objects.filter(pk__in=site_ids).update(status_changed_at=timezone.now())
+    site_model.objects.filter(pk__in=site_ids).update(
+        status_changed_at=timezone.now(), status_version=F("status_version") + 1
+    )
 
 
 def site_status_touch_for(instance: models.Model) -> None:

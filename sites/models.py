@@ -120,10 +120,12 @@ class Site(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # When anything the site's status is computed from last changed (psp.domain
-    # .SITE_STATUS_SOURCES); the API's status feed filters on it.
+    # .SITE_STATUS_SOURCES), and how many times: the API's status feed filters on the time; a
+    # stored status row (psp.portfolio.models.SiteStatusRow) is current only at this version.
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    status_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["status_changed_at"])
+    history = HistoricalRecords(excluded_fields=["status_changed_at", "status_version"])
     objects = SiteQuerySet.as_manager()
 
     class Meta:

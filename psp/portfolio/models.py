@@ -79,3 +79,52 @@ class QuarterlyReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReportStatus.PUBLISHED
+
+
+class SiteStatusRow(models.Model):
+    """The part of a site's status the dashboard ranks and counts (its current engagement, last
+    visit, at-risk score and reasons), as `site_status_list` computed it, stored so that the
+    dashboard reads a few rows instead of rebuilding thousands of statuses (docs/benchmarks.md).
+
+    A row is current only while `as_of` is today, `rules` is today's settings
+    (`status_rules_key`) and `version` is its site's `status_version`, which every write to a
+    row the status reads bumps (psp.domain.SITE_STATUS_SOURCES). `site_status_rows_refresh`
+    rebuilds every other row before the dashboard reads, and a nightly job rebuilds them all
+    just after midnight, when the day counts move. Deleting the engagement or liaison a row
+    names deletes the row, which is then rebuilt like a stale one.
+    """
+
+    site = models.OneToOneField(
+        "sites.Site", on_delete=models.CASCADE, primary_key=True, related_name="status_row"
+    )
+    version = models.PositiveBigIntegerField()
+    as_of = models.DateField()
+    rules = models.CharField(max_length=16)
+    engagement = models.ForeignKey(
+        "sites.Engagement", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    engagement_status = models.CharField(max_length=12, blank=True)
+    current_liaison = models.ForeignKey(
+        "liaisons.Liaison", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    last_visit_date = models.DateField(null=True)
+    risk_score = models.PositiveSmallIntegerField()
+    risk_reasons = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [
+            # The dashboard's two lists of active sites: highest score first, and oldest visit.
+            models.Index(fields=["engagement_status", "-risk_score"], name="statusrow_status_risk"),
+            models.Index(
+                fields=["engagement_status", "last_visit_date"], name="statusrow_status_visit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Status of site {self.site_id} as of {self.as_of}"
+
+    @property
+    def days_since_last_visit(self) -> int | None:
+        if self.last_visit_date is None:
+            return None
+        return (self.as_of - self.last_visit_date).days

@@ -8,6 +8,8 @@ read the same `SiteStatus`. Weights and thresholds of the at-risk score are in
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
+    F,
     IntegerField,
     Min,
     OuterRef,
@@ -35,6 +39,7 @@ from django.utils import timezone
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
 from psp.businessdays import past_business_day_target
+from psp.portfolio.models import SiteStatusRow
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
 from sites.models import Engagement, Milestone, Site, sees_whole_portfolio
 from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode
@@ -274,6 +279,82 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
     return score, reasons
 
 
+# --- Stored status rows ---------------------------------------------------------------------
+# The dashboard ranks every active site by its at-risk score; rebuilding thousands of statuses
+# on each view grew with the portfolio (make bench), so it reads `SiteStatusRow`s instead.
+
+# Bump when the rules above change how a status is computed (`_risk`, the current engagement,
+# the last visit): every stored row then counts as stale and is rebuilt on the next read.
+STATUS_ROWS_FORMAT = 1
+STATUS_ROWS_CHUNK = 500  # sites rebuilt per round of `site_status_list` (its four queries)
+STATUS_ROW_FIELDS = [
+    "version",
+    "as_of",
+    "rules",
+    "engagement",
+    "engagement_status",
+    "current_liaison",
+    "last_visit_date",
+    "risk_score",
+    "risk_reasons",
+]
+
+
+def status_rules_key() -> str:
+    """What a stored row depends on besides its site's rows and the day: the at-risk rules and
+    the triage target in settings, and the code's STATUS_ROWS_FORMAT."""
+    rules = json.dumps(
+        [settings.PSP_AT_RISK, triage_target_days(), STATUS_ROWS_FORMAT], sort_keys=True
+    )
+    return hashlib.sha256(rules.encode()).hexdigest()[:16]
+
+
+def site_status_rows_refresh(sites: QuerySet[Site], *, today: datetime.date) -> int:
+    """Rebuild the stored rows of those `sites` whose row is missing or not current; return
+    how many were rebuilt. When all are current this is one query.
+
+    Each rebuilt row records the `status_version` its site had when `site_status_list` read
+    it, in the same statement as the rows it depends on (later statements see later data), so
+    a row never claims a version newer than what it was computed from. Concurrent rebuilds
+    may both write; the last write wins and is current or stale, never wrong and current.
+    """
+    key = status_rules_key()
+    current = SiteStatusRow.objects.filter(
+        site=OuterRef("pk"), version=OuterRef("status_version"), as_of=today, rules=key
+    )
+    ids = list(sites.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), STATUS_ROWS_CHUNK):
+        chunk = Site.objects.filter(pk__in=ids[start : start + STATUS_ROWS_CHUNK]).order_by("pk")
+        SiteStatusRow.objects.bulk_create(
+            [_status_row(status, rules=key) for status in site_status_list(chunk, today=today)],
+            update_conflicts=True,
+            unique_fields=["site"],
+            update_fields=STATUS_ROW_FIELDS,
+        )
+    return len(ids)
+
+
+def _status_row(status: SiteStatus, *, rules: str) -> SiteStatusRow:
+    return SiteStatusRow(
+        site=status.site,
+        version=status.site.status_version,
+        as_of=status.as_of,
+        rules=rules,
+        engagement=status.engagement,
+        engagement_status=status.engagement.status if status.engagement else "",
+        current_liaison=status.current_liaison,
+        last_visit_date=status.last_visit_date,
+        risk_score=status.risk_score,
+        risk_reasons=status.risk_reasons,
+    )
+
+
+def site_status_rows(sites: QuerySet[Site], *, today: datetime.date) -> QuerySet[SiteStatusRow]:
+    """The current stored rows of `sites` (rebuilding the stale ones first)."""
+    site_status_rows_refresh(sites, today=today)
+    return SiteStatusRow.objects.filter(site__in=sites.order_by().values("pk"))
+
+
 # --- The portfolio dashboard ------------------------------------------------------------------
 
 MILESTONE_ROWS = 50  # the dashboard lists at most this many overdue or due-soon milestones
@@ -331,7 +412,7 @@ class PortfolioDashboard:
     sites_total: int
     by_phase_status: list[PhaseStatusRow]
     by_cohort: list[CountRow]
-    at_risk: list[SiteStatus]
+    at_risk: list[SiteStatusRow]
     at_risk_total: int
     milestones_overdue: int
     milestones_due_soon: int
@@ -339,7 +420,7 @@ class PortfolioDashboard:
     pipeline: list[PipelineRow]
     pipeline_statuses: list[tuple[str, str]]
     cadence_days: int
-    no_recent_visit: list[SiteStatus]
+    no_recent_visit: list[SiteStatusRow]
     no_recent_visit_total: int
     workload: list[WorkloadRow]
     workload_total: int
@@ -383,10 +464,12 @@ def dashboard_portfolio(
     *, sites: QuerySet[Site], today: datetime.date, core_area: str | None = None
 ) -> PortfolioDashboard:
     """Every widget of the portfolio dashboard for the (filtered) `sites` of
-    `dashboard_sites`, aggregated in SQL: ten queries whatever the number of sites —
-    phase and status, cohorts, the site statuses of active sites (four), milestone counts,
-    milestone rows, the TTA pipeline, liaison workload. `core_area` (a code) narrows the TTA
-    pipeline to that area; the site filter has already narrowed the sites."""
+    `dashboard_sites`, aggregated in SQL: twelve queries whatever the number of sites (when
+    the stored status rows are current) — phase and status, cohorts, the stale status rows
+    (none), at-risk sites and their count, sites without a recent visit and their count,
+    milestone counts, milestone rows, the TTA pipeline, liaison workload (three). `core_area`
+    (a code) narrows the TTA pipeline to that area; the site filter has already narrowed the
+    sites."""
     sites = sites.order_by()
     site_ids = sites.values("pk")
     phase_labels, status_labels = dict(Phase.choices), dict(EngagementStatus.choices)
@@ -408,22 +491,14 @@ def dashboard_portfolio(
         for row in sites.values("cohort_year").annotate(count=Count("pk")).order_by("cohort_year")
     ]
 
-    active = site_status_list(
-        sites.filter(current_status=EngagementStatus.ACTIVE).order_by("name", "pk"), today=today
-    )
-    at_risk = sorted(
-        (status for status in active if status.at_risk),
-        key=lambda status: (-status.risk_score, status.site.name),
-    )
+    active = site_status_rows(sites, today=today).filter(engagement_status=EngagementStatus.ACTIVE)
+    at_risk = active.filter(risk_score__gte=settings.PSP_AT_RISK["threshold"])
     cadence_days = settings.PSP_VISIT_CADENCE_DAYS
-    no_recent_visit = sorted(
-        (
-            status
-            for status in active
-            if status.last_visit_date is None or status.days_since_last_visit > cadence_days
-        ),
-        key=lambda status: (status.last_visit_date or datetime.date.min, status.site.name),
+    no_recent_visit = active.filter(
+        Q(last_visit_date__isnull=True)
+        | Q(last_visit_date__lt=today - datetime.timedelta(days=cadence_days))
     )
+    shown = ("site", "engagement", "current_liaison__user")  # what the two lists show
 
     due_soon_until = today + datetime.timedelta(days=settings.PSP_DASHBOARD_DUE_SOON_DAYS)
     open_milestones = Milestone.objects.filter(
@@ -447,16 +522,24 @@ def dashboard_portfolio(
         sites_total=sum(row.count for row in by_cohort),
         by_phase_status=by_phase_status,
         by_cohort=by_cohort,
-        at_risk=at_risk[:LIST_ROWS],
-        at_risk_total=len(at_risk),
+        at_risk=list(
+            at_risk.select_related(*shown).order_by("-risk_score", "site__name", "site_id")[
+                :LIST_ROWS
+            ]
+        ),
+        at_risk_total=at_risk.count(),
         milestones_overdue=milestone_counts["overdue"],
         milestones_due_soon=milestone_counts["due_soon"],
         milestones=milestones,
         pipeline=_pipeline(site_ids, today=today, core_area=core_area),
         pipeline_statuses=[(s.value, s.label) for s in OPEN_REQUEST_STATUSES],
         cadence_days=cadence_days,
-        no_recent_visit=no_recent_visit[:LIST_ROWS],
-        no_recent_visit_total=len(no_recent_visit),
+        no_recent_visit=list(
+            no_recent_visit.select_related(*shown).order_by(
+                F("last_visit_date").asc(nulls_first=True), "site__name", "site_id"
+            )[:LIST_ROWS]
+        ),
+        no_recent_visit_total=no_recent_visit.count(),
         workload=workload[:LIST_ROWS],
         workload_total=len(workload),
     )

@@ -11,6 +11,7 @@ from liaisons.choices import VisitStatus
 from liaisons.services import assignment_create
 from psp.accounts.roles import Role
 from psp.domain import SITE_STATUS_SOURCES, validate_and_save
+from psp.portfolio.selectors import site_status_rows_refresh
 from sites.choices import Phase
 from sites.models import CoreArea, Site
 from sites.services import engagement_start, milestone_complete, site_update
@@ -82,11 +83,15 @@ def test_a_change_to_anything_the_status_reads_puts_the_site_in_the_feed(world, 
     # Parametrized over SITE_STATUS_SOURCES: a new source without a case here is a KeyError.
     client = client_for(world.integration)
     quiet, changed = factories.SiteFactory(), factories.SiteFactory()
+    with time_machine.travel(at(12, 20), tick=False):
+        site_status_rows_refresh(Site.objects.all(), today=at(12).date())
     with time_machine.travel(at(12, 30), tick=False):
         changes(world)[source](changed)
     response = client.get("/api/v1/site-status/", {"updated_since": at(12, 15).isoformat()})
     assert slugs(response) == [changed.slug]
     assert quiet.slug not in slugs(response)
+    # ... and the dashboard's stored row of that site (only) is no longer current.
+    assert site_status_rows_refresh(Site.objects.all(), today=at(12).date()) == 1
 
 
 def test_nothing_changed_means_an_empty_feed(world):

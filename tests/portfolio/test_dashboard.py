@@ -287,13 +287,18 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, coordinator):
         return len(captured), response.context["dashboard"].sites_total
 
     grow(2)
+    stale, sites = queries()  # the first view stores the sites' status rows
     few, sites = queries()
     assert sites == 2
     grow(10)
+    rebuilt, sites = queries()
     many, sites = queries()
     assert sites == 12
-    # session, user, roles, two-factor devices; sites by phase and status, by cohort; site
-    # statuses of active sites (sites, engagements, liaisons, open requests); milestone
-    # counts, milestone rows; TTA pipeline; liaison workload (assignments, visits, liaisons);
-    # unread notifications in the header; the liaison and core-area choices of the filter form
-    assert many == few == 19
+    # session, user, roles, two-factor devices; sites by phase and status, by cohort; stale
+    # status rows (none); at-risk sites and their count; sites without a recent visit and
+    # their count; milestone counts, milestone rows; TTA pipeline; liaison workload
+    # (assignments, visits, liaisons); unread notifications in the header; the liaison and
+    # core-area choices of the filter form
+    assert many == few == 20
+    # Rebuilding stale rows costs the status's four queries and one upsert per 500 sites.
+    assert rebuilt == stale == few + 5
