@@ -140,13 +140,14 @@ class PortfolioFilterSet(SiteStatusFilterSet):
         model = Site
         fields = ["phase", "status", "state", "cohort", "liaison", "core_area"]
 
+    # Both read the sites' stored status rows, made current by `dashboard_sites`.
     def filter_current_phase(self, queryset, name, value):
-        return queryset.filter(current_phase=value)
+        return queryset.filter(status_row__phase=value)
 
     def filter_current_status(self, queryset, name, value):
         # The status of the site's current engagement (open first, else the latest), the
         # one the dashboard counts, rather than "any engagement ever had this status".
-        return queryset.filter(current_status=value)
+        return queryset.filter(status_row__engagement_status=value)
 
 
 class SiteExportFilterSet(SiteFilterSet):

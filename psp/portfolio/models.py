@@ -83,8 +83,9 @@ class QuarterlyReport(models.Model):
 
 class SiteStatusRow(models.Model):
     """The part of a site's status the dashboard ranks and counts (its current engagement, last
-    visit, at-risk score and reasons), as `site_status_list` computed it, stored so that the
-    dashboard reads a few rows instead of rebuilding thousands of statuses (docs/benchmarks.md).
+    visit, at-risk score and reasons, open milestones), as `site_status_list` computed it,
+    stored so that the dashboard reads a few rows instead of rebuilding thousands of statuses
+    (docs/benchmarks.md).
 
     A row is current only while `as_of` is today, `rules` is today's settings
     (`status_rules_key`) and `version` is its site's `status_version`, which every write to a
@@ -103,6 +104,7 @@ class SiteStatusRow(models.Model):
     engagement = models.ForeignKey(
         "sites.Engagement", on_delete=models.CASCADE, null=True, related_name="+"
     )
+    phase = models.CharField(max_length=12, blank=True)
     engagement_status = models.CharField(max_length=12, blank=True)
     current_liaison = models.ForeignKey(
         "liaisons.Liaison", on_delete=models.CASCADE, null=True, related_name="+"
@@ -110,6 +112,10 @@ class SiteStatusRow(models.Model):
     last_visit_date = models.DateField(null=True)
     risk_score = models.PositiveSmallIntegerField()
     risk_reasons = models.JSONField(default=list)
+    # Open milestones of every open engagement of the site (what the dashboard counts), overdue
+    # and due within PSP_DASHBOARD_DUE_SOON_DAYS.
+    milestones_overdue = models.PositiveIntegerField()
+    milestones_due_soon = models.PositiveIntegerField()
 
     class Meta:
         indexes = [

@@ -41,7 +41,7 @@ from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
 from psp.businessdays import past_business_day_target
 from psp.portfolio.models import SiteStatusRow
 from sites.choices import OPEN_ENGAGEMENT_STATUSES, EngagementStatus, Phase
-from sites.models import Engagement, Milestone, Site, sees_whole_portfolio
+from sites.models import CoreArea, Engagement, Milestone, Site, sees_whole_portfolio
 from tta.choices import OPEN_REQUEST_STATUSES, DeliveryMode
 from tta.models import TrainingSummit, TTADelivery, TTARequest
 from tta.selectors import triage_target_days
@@ -292,19 +292,28 @@ STATUS_ROW_FIELDS = [
     "as_of",
     "rules",
     "engagement",
+    "phase",
     "engagement_status",
     "current_liaison",
     "last_visit_date",
     "risk_score",
     "risk_reasons",
+    "milestones_overdue",
+    "milestones_due_soon",
 ]
 
 
 def status_rules_key() -> str:
-    """What a stored row depends on besides its site's rows and the day: the at-risk rules and
-    the triage target in settings, and the code's STATUS_ROWS_FORMAT."""
+    """What a stored row depends on besides its site's rows and the day: the at-risk rules, the
+    triage target and the "due soon" window in settings, and the code's STATUS_ROWS_FORMAT."""
     rules = json.dumps(
-        [settings.PSP_AT_RISK, triage_target_days(), STATUS_ROWS_FORMAT], sort_keys=True
+        [
+            settings.PSP_AT_RISK,
+            triage_target_days(),
+            settings.PSP_DASHBOARD_DUE_SOON_DAYS,
+            STATUS_ROWS_FORMAT,
+        ],
+        sort_keys=True,
     )
     return hashlib.sha256(rules.encode()).hexdigest()[:16]
 
@@ -324,9 +333,14 @@ def site_status_rows_refresh(sites: QuerySet[Site], *, today: datetime.date) -> 
     )
     ids = list(sites.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), STATUS_ROWS_CHUNK):
-        chunk = Site.objects.filter(pk__in=ids[start : start + STATUS_ROWS_CHUNK]).order_by("pk")
+        chunk = ids[start : start + STATUS_ROWS_CHUNK]
+        statuses = site_status_list(Site.objects.filter(pk__in=chunk).order_by("pk"), today=today)
+        milestones = _open_milestone_counts(chunk, today=today)
         SiteStatusRow.objects.bulk_create(
-            [_status_row(status, rules=key) for status in site_status_list(chunk, today=today)],
+            [
+                _status_row(status, rules=key, milestones=milestones.get(status.site.pk, {}))
+                for status in statuses
+            ],
             update_conflicts=True,
             unique_fields=["site"],
             update_fields=STATUS_ROW_FIELDS,
@@ -334,25 +348,51 @@ def site_status_rows_refresh(sites: QuerySet[Site], *, today: datetime.date) -> 
     return len(ids)
 
 
-def _status_row(status: SiteStatus, *, rules: str) -> SiteStatusRow:
+def _status_row(status: SiteStatus, *, rules: str, milestones: dict[str, int]) -> SiteStatusRow:
+    engagement = status.engagement
     return SiteStatusRow(
         site=status.site,
         version=status.site.status_version,
         as_of=status.as_of,
         rules=rules,
-        engagement=status.engagement,
-        engagement_status=status.engagement.status if status.engagement else "",
+        engagement=engagement,
+        phase=engagement.phase if engagement else "",
+        engagement_status=engagement.status if engagement else "",
         current_liaison=status.current_liaison,
         last_visit_date=status.last_visit_date,
         risk_score=status.risk_score,
         risk_reasons=status.risk_reasons,
+        milestones_overdue=milestones.get("overdue", 0),
+        milestones_due_soon=milestones.get("due_soon", 0),
     )
 
 
-def site_status_rows(sites: QuerySet[Site], *, today: datetime.date) -> QuerySet[SiteStatusRow]:
-    """The current stored rows of `sites` (rebuilding the stale ones first)."""
-    site_status_rows_refresh(sites, today=today)
-    return SiteStatusRow.objects.filter(site__in=sites.order_by().values("pk"))
+def open_milestones(site_ids) -> QuerySet[Milestone]:
+    """Open milestones of the open engagements of the sites: the ones the dashboard counts."""
+    return Milestone.objects.filter(
+        engagement__site__in=site_ids,
+        engagement__status__in=OPEN_ENGAGEMENT_STATUSES,
+        completed_on__isnull=True,
+    )
+
+
+def due_soon_until(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.PSP_DASHBOARD_DUE_SOON_DAYS)
+
+
+def _open_milestone_counts(site_ids: list[int], *, today: datetime.date) -> dict[int, dict]:
+    rows = (
+        open_milestones(site_ids)
+        .values("engagement__site")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            due_soon=Count(
+                "pk", filter=Q(due_date__gte=today, due_date__lte=due_soon_until(today))
+            ),
+        )
+        .order_by()
+    )
+    return {row["engagement__site"]: row for row in rows}
 
 
 # --- The portfolio dashboard ------------------------------------------------------------------
@@ -442,56 +482,53 @@ class PortfolioDashboard:
         ]
 
 
-def dashboard_sites(*, user: User) -> QuerySet[Site]:
-    """The sites the dashboard may count for `user`, each annotated with the phase and status
-    of its current engagement (an open one first, else the latest) for the filters."""
-    current = Engagement.objects.filter(site=OuterRef("pk")).order_by(
-        Case(
-            When(status__in=OPEN_ENGAGEMENT_STATUSES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        "-start_date",
-        "-pk",
-    )
-    return site_status_queryset(user=user).annotate(
-        current_phase=Subquery(current.values("phase")[:1]),
-        current_status=Subquery(current.values("status")[:1]),
-    )
+def dashboard_sites(*, user: User, today: datetime.date) -> QuerySet[Site]:
+    """The sites the dashboard may count for `user`. Their stored status rows are made current
+    first (rebuilding the stale ones), since the filters and every site count read them."""
+    sites = site_status_queryset(user=user)
+    site_status_rows_refresh(sites, today=today)
+    return sites
 
 
 def dashboard_portfolio(
     *, sites: QuerySet[Site], today: datetime.date, core_area: str | None = None
 ) -> PortfolioDashboard:
     """Every widget of the portfolio dashboard for the (filtered) `sites` of
-    `dashboard_sites`, aggregated in SQL: twelve queries whatever the number of sites (when
-    the stored status rows are current) — phase and status, cohorts, the stale status rows
-    (none), at-risk sites and their count, sites without a recent visit and their count,
-    milestone counts, milestone rows, the TTA pipeline, liaison workload (three). `core_area`
-    (a code) narrows the TTA pipeline to that area; the site filter has already narrowed the
-    sites."""
-    sites = sites.order_by()
-    site_ids = sites.values("pk")
+    `dashboard_sites`, aggregated in SQL from their stored status rows where a widget counts
+    sites: thirteen queries whatever the number of sites — phase and status, cohorts, milestone
+    counts, at-risk sites and their count, sites without a recent visit and their count,
+    milestone rows, the TTA pipeline (counts, core areas), liaison workload (assignments, then
+    the visits and the liaisons listed). `core_area` (a code) narrows the TTA pipeline to that
+    area; the site filter has already narrowed the sites."""
+    site_ids = sites.order_by().values("pk")
+    rows = SiteStatusRow.objects.filter(site__in=site_ids)
     phase_labels, status_labels = dict(Phase.choices), dict(EngagementStatus.choices)
 
     by_phase_status = [
         PhaseStatusRow(
-            row["current_phase"] or "",
-            phase_labels.get(row["current_phase"], "No engagement"),
-            row["current_status"] or "",
-            status_labels.get(row["current_status"], "No engagement"),
+            row["phase"],
+            phase_labels.get(row["phase"], "No engagement"),
+            row["engagement_status"],
+            status_labels.get(row["engagement_status"], "No engagement"),
             row["count"],
         )
-        for row in sites.values("current_phase", "current_status")
+        for row in rows.values("phase", "engagement_status")
         .annotate(count=Count("pk"))
-        .order_by("current_phase", "current_status")
+        .order_by("phase", "engagement_status")
     ]
     by_cohort = [
         CountRow(str(row["cohort_year"] or ""), str(row["cohort_year"] or "None"), row["count"])
-        for row in sites.values("cohort_year").annotate(count=Count("pk")).order_by("cohort_year")
+        for row in sites.order_by()
+        .values("cohort_year")
+        .annotate(count=Count("pk"))
+        .order_by("cohort_year")
     ]
+    milestone_counts = rows.aggregate(
+        overdue=Coalesce(Sum("milestones_overdue"), 0),
+        due_soon=Coalesce(Sum("milestones_due_soon"), 0),
+    )
 
-    active = site_status_rows(sites, today=today).filter(engagement_status=EngagementStatus.ACTIVE)
+    active = rows.filter(engagement_status=EngagementStatus.ACTIVE)
     at_risk = active.filter(risk_score__gte=settings.PSP_AT_RISK["threshold"])
     cadence_days = settings.PSP_VISIT_CADENCE_DAYS
     no_recent_visit = active.filter(
@@ -500,23 +537,13 @@ def dashboard_portfolio(
     )
     shown = ("site", "engagement", "current_liaison__user")  # what the two lists show
 
-    due_soon_until = today + datetime.timedelta(days=settings.PSP_DASHBOARD_DUE_SOON_DAYS)
-    open_milestones = Milestone.objects.filter(
-        engagement__site__in=site_ids,
-        engagement__status__in=OPEN_ENGAGEMENT_STATUSES,
-        completed_on__isnull=True,
-    )
-    milestone_counts = open_milestones.aggregate(
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=due_soon_until)),
-    )
     milestones = list(
-        open_milestones.filter(due_date__lte=due_soon_until)
+        open_milestones(site_ids)
+        .filter(due_date__lte=due_soon_until(today))
         .select_related("engagement__site")
         .order_by("due_date", "engagement__site__name", "pk")[:MILESTONE_ROWS]
     )
-
-    workload = _workload(site_ids, today=today)
+    workload, workload_total = _workload(site_ids, today=today)
     return PortfolioDashboard(
         today=today,
         sites_total=sum(row.count for row in by_cohort),
@@ -540,8 +567,8 @@ def dashboard_portfolio(
             )[:LIST_ROWS]
         ),
         no_recent_visit_total=no_recent_visit.count(),
-        workload=workload[:LIST_ROWS],
-        workload_total=len(workload),
+        workload=workload,
+        workload_total=workload_total,
     )
 
 
@@ -561,35 +588,40 @@ def _pipeline(site_ids, *, today: datetime.date, core_area: str | None) -> list[
         if high is not None:
             window &= Q(created_at__gte=_start_of(today - datetime.timedelta(days=high)))
         age_counts[f"age_{index}"] = Count("pk", filter=window)
+    # Grouped by the core area's id alone, then named from the (few) core areas: grouping
+    # over a hundred thousand open requests by joined text columns cost twice as much.
     rows = (
-        requests.values("core_area__code", "core_area__name", "core_area__order", "status")
+        requests.values("core_area_id", "status")
         .annotate(count=Count("pk"), oldest=Min("created_at"), **age_counts)
-        .order_by("core_area__order", "core_area__code", "status")
+        .order_by()
     )
-    pipeline: dict[str, PipelineRow] = {}
+    areas = CoreArea.objects.in_bulk()
+    pipeline: dict[int, PipelineRow] = {}
     for row in rows:
-        line = pipeline.setdefault(
-            row["core_area__code"], PipelineRow(row["core_area__code"], row["core_area__name"])
-        )
+        area = areas[row["core_area_id"]]
+        line = pipeline.setdefault(area.pk, PipelineRow(area.code, area.name))
         line.by_status[row["status"]] = row["count"]
         for index in range(len(AGING_BUCKETS)):
             line.by_age[index] += row[f"age_{index}"]
         days = (today - timezone.localdate(row["oldest"])).days
         line.oldest_days = days if line.oldest_days is None else max(line.oldest_days, days)
-    return list(pipeline.values())
+    return [
+        pipeline[pk] for pk in sorted(pipeline, key=lambda pk: (areas[pk].order, areas[pk].code))
+    ]
 
 
-def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
+def _workload(site_ids, *, today: datetime.date) -> tuple[list[WorkloadRow], int]:
     """Liaisons currently assigned to an open engagement of the sites, with their sites,
-    recent submitted visits and visits still to write up (planned or draft, date passed).
+    recent submitted visits and visits still to write up (planned or draft, date passed): the
+    first LIST_ROWS by sites (primary, then backup) and name, and how many there are in all.
 
-    Three grouped queries (assignments, visits, the liaisons themselves) instead of one that
-    joins every assignment of every liaison to every visit: each count is read from an index
-    over just the rows it needs."""
+    Three grouped queries instead of one that joins every assignment of every liaison to every
+    visit: the assignments with the liaisons' names (which give the order), then the visits
+    and the liaisons of the listed rows only, each read from an index over just its rows."""
     assignments = (
         Assignment.objects.current(on=today)
         .filter(engagement__status__in=OPEN_ENGAGEMENT_STATUSES, engagement__site__in=site_ids)
-        .values("liaison_id")
+        .values("liaison_id", "liaison__user__last_name", "liaison__user__first_name")
         .annotate(
             primary_sites=Count(
                 "engagement__site", filter=Q(role=AssignmentRole.PRIMARY), distinct=True
@@ -600,9 +632,18 @@ def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
         )
         .order_by()
     )
-    counts = {
-        row["liaison_id"]: row for row in assignments if row["primary_sites"] or row["backup_sites"]
-    }
+    ranked = sorted(
+        (row for row in assignments if row["primary_sites"] or row["backup_sites"]),
+        key=lambda row: (
+            -row["primary_sites"],
+            -row["backup_sites"],
+            row["liaison__user__last_name"],
+            row["liaison__user__first_name"],
+            row["liaison_id"],
+        ),
+    )
+    listed = ranked[:LIST_ROWS]
+    listed_ids = [row["liaison_id"] for row in listed]
     recent = Q(
         status=VisitStatus.SUBMITTED,
         start_date__gt=today - datetime.timedelta(days=WORKLOAD_VISIT_DAYS),
@@ -611,32 +652,25 @@ def _workload(site_ids, *, today: datetime.date) -> list[WorkloadRow]:
     to_write_up = Q(status__in=[VisitStatus.PLANNED, VisitStatus.DRAFT], start_date__lt=today)
     visits = {
         row["liaison_id"]: row
-        for row in SiteVisit.objects.filter(recent | to_write_up, site__in=site_ids)
+        for row in SiteVisit.objects.filter(
+            recent | to_write_up, liaison_id__in=listed_ids, site__in=site_ids
+        )
         .values("liaison_id")
         .annotate(recent=Count("pk", filter=recent), to_write_up=Count("pk", filter=to_write_up))
         .order_by()
     }
-    liaisons = Liaison.objects.select_related("user").in_bulk(list(counts))
+    liaisons = Liaison.objects.select_related("user").in_bulk(listed_ids)
     rows = [
         WorkloadRow(
-            liaisons[pk],
+            liaisons[row["liaison_id"]],
             row["primary_sites"],
             row["backup_sites"],
-            visits.get(pk, {}).get("recent", 0),
-            visits.get(pk, {}).get("to_write_up", 0),
+            visits.get(row["liaison_id"], {}).get("recent", 0),
+            visits.get(row["liaison_id"], {}).get("to_write_up", 0),
         )
-        for pk, row in counts.items()
+        for row in listed
     ]
-    rows.sort(
-        key=lambda r: (
-            -r.primary_sites,
-            -r.backup_sites,
-            r.liaison.user.last_name,
-            r.liaison.user.first_name,
-            r.liaison.pk,
-        )
-    )
-    return rows
+    return rows, len(ranked)
 
 
 # --- The quarterly report ---------------------------------------------------------------------

@@ -50,13 +50,14 @@ def dashboard(request):
     """The coordinators' view of the whole portfolio; the filters in the URL apply to every
     widget (docs/portfolio.md)."""
     require_coordinator(request.user)
-    filterset = PortfolioFilterSet(request.GET, queryset=dashboard_sites(user=request.user))
+    today = timezone.localdate()
+    filterset = PortfolioFilterSet(
+        request.GET, queryset=dashboard_sites(user=request.user, today=today)
+    )
     # An invalid filter (a cohort that is not a year) shows its error and counts no site.
     sites = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     core_area = filterset.form.cleaned_data.get("core_area") if filterset.is_valid() else None
-    dashboard = dashboard_portfolio(
-        sites=sites, today=timezone.localdate(), core_area=core_area or None
-    )
+    dashboard = dashboard_portfolio(sites=sites, today=today, core_area=core_area or None)
     return render(
         request,
         "portfolio/dashboard.html",

@@ -11,10 +11,10 @@ from liaisons.choices import VisitStatus
 from psp.domain import site_status_touch
 from psp.portfolio import selectors
 from psp.portfolio.models import SiteStatusRow
-from psp.portfolio.selectors import site_status_list, site_status_rows, site_status_rows_refresh
+from psp.portfolio.selectors import site_status_list, site_status_rows_refresh
 from psp.portfolio.tasks import refresh_site_status
 from sites.choices import EngagementStatus, Phase
-from sites.models import Site
+from sites.models import Milestone, Site
 from sites.services import milestone_complete
 from tests import factories
 from tta.choices import RequestStatus
@@ -30,9 +30,11 @@ def stored(site) -> tuple:
     return (
         row.as_of,
         row.engagement_id,
+        row.phase,
         row.engagement_status,
         row.current_liaison_id,
         row.last_visit_date,
+        (row.milestones_overdue, row.milestones_due_soon),
         row.risk_score,
         row.risk_reasons,
     )
@@ -41,12 +43,25 @@ def stored(site) -> tuple:
 def computed(site, *, today=TODAY) -> tuple:
     (status,) = site_status_list(Site.objects.filter(pk=site.pk), today=today)
     engagement = status.engagement
+    # The dashboard's milestone counts: open milestones of every open engagement of the site.
+    open_milestones = Milestone.objects.filter(
+        engagement__site=site,
+        engagement__status__in=[EngagementStatus.PLANNED, EngagementStatus.ACTIVE],
+        completed_on__isnull=True,
+    )
     return (
         today,
         engagement.pk if engagement else None,
+        engagement.phase if engagement else "",
         engagement.status if engagement else "",
         status.current_liaison.pk if status.current_liaison else None,
         status.last_visit_date,
+        (
+            open_milestones.filter(due_date__lt=today).count(),
+            open_milestones.filter(
+                due_date__gte=today, due_date__lte=today + datetime.timedelta(days=30)
+            ).count(),
+        ),
         status.risk_score,
         status.risk_reasons,
     )
@@ -139,9 +154,9 @@ def test_deleting_what_a_row_names_deletes_the_row_and_it_is_rebuilt(sites):
     liaison.delete()
 
     assert not SiteStatusRow.objects.filter(site=healthy).exists()
-    assert site_status_rows(Site.objects.filter(pk=healthy.pk), today=TODAY).get().pk == healthy.pk
+    assert site_status_rows_refresh(Site.objects.all(), today=TODAY) == 1
     assert stored(healthy) == computed(healthy)
-    assert stored(healthy)[3] is None
+    assert stored(healthy)[4] is None
 
 
 def test_rows_are_rebuilt_in_chunks_of_a_fixed_number_of_queries(sites, monkeypatch):
@@ -177,11 +192,11 @@ def test_a_submitted_visit_counts_and_a_draft_does_not(sites, coordinator):
     )
     site_status_touch(site_ids=[neglected.pk])  # what the services do in the same transaction
     site_status_rows_refresh(Site.objects.all(), today=TODAY)
-    assert stored(neglected)[4] == D(2025, 12, 1)
+    assert stored(neglected)[5] == D(2025, 12, 1)
 
     visit.status = VisitStatus.SUBMITTED
     visit.save()
     site_status_touch(site_ids=[neglected.pk])
     site_status_rows_refresh(Site.objects.all(), today=TODAY)
-    assert stored(neglected)[4] == D(2026, 3, 12)
+    assert stored(neglected)[5] == D(2026, 3, 12)
     assert stored(neglected) == computed(neglected)
