@@ -10,7 +10,7 @@ from django.http import Http404
 # Rows counted at most: the count stops after COUNT_CAP + 1 matching rows whether the list holds
 # 1,500 visits or 500,000 (make bench: the filtered visits list at scale 1 and 10). Tests patch
 # it to a few rows.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 # The largest OFFSET + LIMIT a database takes (a 64-bit integer); a page beyond is past the end.
 _MAX_ROW = 2**63 - 1
 
