@@ -278,7 +278,8 @@ JOIN accounts_user u ON u.id = l.user_id
 WHERE {where}
 ORDER BY v.start_date DESC, v.id DESC LIMIT %(limit)s
 """
-# The web list's capped count ("10,000+"); the API pages visits by cursor and counts nothing.
+# The web list's capped count (psp.paginator.COUNT_CAP + 1 rows at most, "more than 1,000");
+# the API pages visits by cursor and counts nothing.
 VISITS_TOTAL_SQL = """(SELECT count(*) FROM (SELECT 1 FROM liaisons_sitevisit v2 WHERE {where2}
                               LIMIT %(count_cap)s) counted)"""
 ACTION_ITEMS_SQL = """COALESCE((
@@ -361,6 +362,7 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
     from liaisons.models import SiteVisit
     from psp.accounts.services import api_token_create
     from psp.notifications import services
+    from psp.paginator import COUNT_CAP
     from sites.models import CoreArea, Site
 
     repeats = repeats or repeats_for(scale)
@@ -456,7 +458,7 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
             "visits_page",
             "Visits list (/visits/, first page)",
             page("/visits/"),
-            lambda: raw.json(visits_page_sql, {**params, "limit": 25, "count_cap": 10_001}),
+            lambda: raw.json(visits_page_sql, {**params, "limit": 25, "count_cap": COUNT_CAP + 1}),
             repeats["visits_page"],
         ),
         Case(
@@ -464,7 +466,7 @@ def build_cases(scale: float, *, today: datetime.date = TODAY, repeats: dict | N
             "Visits list, filtered (status, core area, dates)",
             page("/visits/" + visit_filter),
             lambda: raw.json(
-                visits_filtered_sql, {**visit_params, "limit": 25, "count_cap": 10_001}
+                visits_filtered_sql, {**visit_params, "limit": 25, "count_cap": COUNT_CAP + 1}
             ),
             repeats["visits_page_filtered"],
         ),

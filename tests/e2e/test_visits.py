@@ -284,3 +284,38 @@ def test_the_accessibility_check_fails_on_serious_violations(page):
         assert_accessible(page)
     assert "button-name" in str(failure.value)
     assert "image-alt" in str(failure.value)
+
+
+def test_past_the_count_cap_a_liaison_pages_with_next_to_the_oldest_visit(
+    page, sign_in, live_server, monkeypatch
+):
+    # The live server runs in this process: a cap of 3 and two visits a page stand for 1,000
+    # and 25.
+    monkeypatch.setattr("psp.paginator.COUNT_CAP", 3)
+    monkeypatch.setattr("liaisons.views.VISITS_PER_PAGE", 2)
+    assignment = factories.AssignmentFactory(liaison__user__username="ssl")
+    today = timezone.localdate()
+    for weeks_ago in range(1, 8):
+        factories.SiteVisitFactory(
+            engagement=assignment.engagement,
+            liaison=assignment.liaison,
+            start_date=today - datetime.timedelta(weeks=weeks_ago),
+        )
+    sign_in(page, "ssl")
+    page.goto(live_server.url + "/visits/")
+    expect(page.get_by_role("status")).to_have_text("Showing 1\N{EN DASH}2 of more than 3 visits.")
+    pagination = page.get_by_role("navigation", name="Pagination")
+    pagination.get_by_role("link", name="Next page").click()
+    pagination.get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("status")).to_have_text("Showing 5\N{EN DASH}6 of more than 6 visits.")
+    # 1 … 2 3 4 …: no last page, which the list does not know.
+    expect(pagination.get_by_role("link", name="Page 3")).to_have_attribute("aria-current", "page")
+    expect(pagination.get_by_role("link", name="Page 1")).to_be_visible()
+    assert_accessible(page)
+    pagination.get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("status")).to_have_text("Showing 7\N{EN DASH}7 of 7 visits.")
+    oldest = today - datetime.timedelta(weeks=7)
+    expect(page.get_by_role("link", name=f"{oldest:%-d %b %Y}")).to_be_visible()
+    expect(pagination.get_by_role("link", name="Next page")).to_have_count(0)
+    pagination.get_by_role("link", name="Previous page").click()
+    expect(page).to_have_url(re.compile(r"page=3$"))

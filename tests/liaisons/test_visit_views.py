@@ -423,6 +423,74 @@ def test_the_list_paginates_and_keeps_filters_in_page_links(client, world):
     html = client.get("/visits/", {"status": "submitted"}).content.decode()
     assert "Page 1 of 2" in html
     assert "?status=submitted&amp;page=2" in html
+    assert "29 visits." in html
+    assert "more than" not in html
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Two visits a page, and a count that stops at three visits."""
+    monkeypatch.setattr("psp.paginator.COUNT_CAP", 3)
+    monkeypatch.setattr("liaisons.views.VISITS_PER_PAGE", 2)
+
+
+def test_past_the_cap_next_links_reach_the_oldest_visit(client, world, small_pages):
+    visits = [visit_of(world, start_date=D(2026, 1, day)) for day in range(1, 8)]
+    visit_of(world, start_date=D(2026, 1, 9), status=VisitStatus.DRAFT, summary="")
+    client.force_login(world["liaison"])
+    seen, statuses, query = [], [], "status=submitted"
+    while query:
+        response = client.get(f"/visits/?{query}")
+        seen += [visit.pk for visit in response.context["page"]]
+        html = response.content.decode()
+        statuses.append(re.search(r'<p role="status">(.*?)</p>', html).group(1))
+        next_link = re.search(r'href="\?([^"]*)" rel="next"', html)
+        query = next_link and next_link.group(1).replace("&amp;", "&")
+    assert seen == [visit.pk for visit in reversed(visits)]  # newest first, to the oldest
+    assert statuses == [
+        "Showing 1\N{EN DASH}2 of more than 3 visits.",
+        "Showing 3\N{EN DASH}4 of more than 4 visits.",
+        "Showing 5\N{EN DASH}6 of more than 6 visits.",
+        "Showing 7\N{EN DASH}7 of 7 visits.",
+    ]
+
+
+def test_a_capped_list_links_the_pages_around_this_one_and_no_last_page(client, world, small_pages):
+    for day in range(1, 8):
+        visit_of(world, start_date=D(2026, 1, day))
+    client.force_login(world["liaison"])
+    html = client.get("/visits/", {"status": "submitted", "page": 2}).content.decode()
+    assert 'href="?status=submitted&amp;page=3" rel="next" aria-label="Next page"' in html
+    assert 'aria-label="Page 2" aria-current="page"' in html
+    assert 'aria-label="Page 4"' not in html  # the last page: unknown to the list
+    assert "Page 2 of" not in html
+
+
+def test_a_page_past_the_end_of_a_capped_list_is_not_found(client, world, small_pages):
+    for day in range(1, 6):
+        visit_of(world, start_date=D(2026, 1, day))
+    client.force_login(world["liaison"])
+    assert client.get("/visits/", {"page": 3}).status_code == 200
+    assert client.get("/visits/", {"page": 4}).status_code == 404
+    assert client.get("/visits/", {"page": "last"}).context["page"].number == 1
+
+
+def test_a_capped_list_runs_the_same_queries_on_every_page(client, world, small_pages):
+    client.force_login(factories.UserFactory(roles=[Role.COORDINATOR]))
+    areas = list(CoreArea.objects.all()[:2])
+    for day in range(1, 8):
+        visit_of(world, start_date=D(2026, 1, day)).core_areas.set(areas)
+
+    def count(page):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/visits/", {"page": page})
+        assert response.context["page"].paginator.is_capped
+        return len(queries)
+
+    # As on an uncapped list: session, user, roles, two-factor devices (coordinator), the
+    # capped count of visits, the page of visits and one more (with site and liaison), their
+    # core areas; filter choices: sites, liaisons, core areas; unread notifications (header)
+    assert count(1) == count(2) == count(4) == 11
 
 
 def test_the_list_runs_a_fixed_number_of_queries(client, world):
