@@ -69,6 +69,7 @@ EXPECTED = {
         "those engagements with milestone counts, next milestone and primary liaison",
         "the primary liaisons with their users",
         "open TTA requests grouped by site, core area and status",
+        "the core areas that name them",
     ],
 }
 
@@ -103,6 +104,7 @@ def detail_expectations(w):
             "the engagement with milestone counts, next milestone and primary liaison",
             "the primary liaison with its user",
             "open TTA requests grouped by core area and status",
+            "the core areas that name them",
         ],
     }
 
