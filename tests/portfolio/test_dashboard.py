@@ -303,3 +303,18 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, coordinator):
     # Rebuilding stale rows costs, per 500 sites, the status's five queries, the milestone
     # counts and one upsert.
     assert rebuilt == stale == few + 7
+
+
+def test_every_site_unfiltered_counts_the_same_as_every_site_named(coordinator, portfolio):
+    # Unfiltered, the widgets skip narrowing their rows to the sites (every site is in).
+    everything = dashboard_sites(user=coordinator, today=TODAY)
+    assert not everything.query.has_filters()
+    named = everything.filter(pk__in=list(everything.values_list("pk", flat=True)))
+
+    unfiltered = dashboard_portfolio(sites=everything, today=TODAY)
+    narrowed = dashboard_portfolio(sites=named, today=TODAY)
+
+    assert unfiltered == narrowed
+    assert unfiltered.at_risk_total == 1
+    assert unfiltered.pipeline_total == 3
+    assert dashboard_portfolio(sites=everything.none(), today=TODAY).pipeline_total == 0
