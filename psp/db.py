@@ -1,13 +1,20 @@
-"""Database helpers that work on both SQLite and PostgreSQL: expressions, and reads compiled
+"""Database helpers that work on both SQLite and PostgreSQL: expressions, and queries compiled
 once."""
 
 from __future__ import annotations
 
+import pickle
+from collections import OrderedDict
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, CharField, QuerySet
 from django.db.models.query import ValuesListIterable
+from django.db.models.sql import Query
+from django.dispatch import receiver
+from django.utils import timezone
 
 
 class GroupConcat(Aggregate):
@@ -79,3 +86,71 @@ class CompiledQuery:
             raise ValueError("each placeholder must appear in the compiled query exactly once")
         converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         return compiler, sql, slots, list(params), converters
+
+
+MEMO_ATTRIBUTE = "_psp_compiled_once"
+MEMO_SIZE = 64
+
+
+def compiled_once(queryset: QuerySet) -> QuerySet:
+    """The queryset, and every queryset made from it (filtered, ordered, sliced, `values()`),
+    with its SQL compiled once per connection for each state of its query.
+
+    Building a list's query is cheap next to compiling it (a third of an API page's Python
+    time: docs/benchmarks.md), and a busy list asks for the same query over and over. The
+    compiled SQL, its parameters and the compiler (which maps the rows to instances) are kept
+    under the pickled query: the whole state the SQL is compiled from, values included, so
+    two queries share an entry only if the ORM would compile them the same. The other inputs
+    of a compile, the database and the active time zone (for date functions), are part of the
+    key too. Each connection object (one per thread) keeps its own entries, the most recently
+    used MEMO_SIZE of them, and they go with it. Nothing read is kept: every evaluation runs
+    the query."""
+    clone = queryset._chain()
+    clone.query.__class__ = _CompiledOnceQuery
+    return clone
+
+
+class _CompiledOnceQuery(Query):
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        if self.subquery:  # compiled with (and kept in) the query that contains it
+            return super().get_compiler(using, connection, elide_empty)
+        try:
+            state = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # Something only the code that built it knows (a local function): no key.
+            return super().get_compiler(using, connection, elide_empty)
+        key = (elide_empty, timezone.get_current_timezone_name(), state)
+        if connection is None:
+            connection = connections[using]
+        memo = connection.__dict__.setdefault(MEMO_ATTRIBUTE, OrderedDict())
+        kept = memo.get(key)
+        if kept is not None:
+            memo.move_to_end(key)
+            return kept
+        compiler = super().get_compiler(using, connection, elide_empty)
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet):
+            return compiler  # the ORM answers these without SQL; leave it to it
+        compiler.as_sql = _compiled_sql(compiler.as_sql, sql, params)
+        memo[key] = compiler
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+        return compiler
+
+
+@receiver(setting_changed)
+def _forget_compiled_queries(**kwargs) -> None:
+    """Settings change in tests only, and a compile may read some (USE_TZ, TIME_ZONE)."""
+    for connection in connections.all(initialized_only=True):
+        connection.__dict__.pop(MEMO_ATTRIBUTE, None)
+        connection.__dict__.pop(COMPILED_ATTRIBUTE, None)
+
+
+def _compiled_sql(as_sql, sql: str, params):
+    def compiled(with_limits=True, with_col_aliases=False):
+        if with_limits and not with_col_aliases:  # what execute_sql asks for
+            return sql, params
+        return as_sql(with_limits, with_col_aliases)
+
+    return compiled

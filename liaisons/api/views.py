@@ -40,6 +40,7 @@ from psp.api.errors import Conflict, ErrorSerializer, PreconditionFailed
 from psp.api.pagination import CursorPagination
 from psp.api.representation import output_timezone
 from psp.api.viewsets import ReadOnlyViewSet
+from psp.db import compiled_once
 from sites.models import CoreArea, Site
 
 
@@ -140,7 +141,8 @@ class SiteVisitViewSet(ReadOnlyViewSet):
         liaison and user was a third of the list's time (docs/benchmarks.md). Core areas and
         next steps come in two queries for the whole page, in the prefetches' order."""
         # get_queryset() without the select_related and prefetch_related that rows do not need
-        queryset = self.filter_queryset(self.base_queryset().order_by(*self.ordering))
+        queryset = compiled_once(self.base_queryset().order_by(*self.ordering))
+        queryset = self.filter_queryset(queryset)
         rows = self.paginate_queryset(queryset.values(*VISIT_ROW_FIELDS))
         visits_load_lists(rows)
         tz, notes = output_timezone(), reads_internal_notes(request.user)
