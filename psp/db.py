@@ -3,6 +3,7 @@ once."""
 
 from __future__ import annotations
 
+import io
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, CharField, QuerySet
-from django.db.models.query import ValuesListIterable
+from django.db.models.query import ModelIterable, ValuesListIterable
 from django.db.models.sql import Query
 from django.dispatch import receiver
 from django.utils import timezone
@@ -89,6 +90,7 @@ class CompiledQuery:
 
 
 MEMO_ATTRIBUTE = "_psp_compiled_once"
+BUILT_ATTRIBUTE = "_psp_built_once"
 MEMO_SIZE = 64
 
 
@@ -114,10 +116,8 @@ class _CompiledOnceQuery(Query):
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         if self.subquery:  # compiled with (and kept in) the query that contains it
             return super().get_compiler(using, connection, elide_empty)
-        try:
-            state = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            # Something only the code that built it knows (a local function): no key.
+        state = query_state(self)
+        if state is None:
             return super().get_compiler(using, connection, elide_empty)
         key = (elide_empty, timezone.get_current_timezone_name(), state)
         if connection is None:
@@ -139,12 +139,60 @@ class _CompiledOnceQuery(Query):
         return compiler
 
 
+def query_state(query: Query) -> bytes | None:
+    """The whole state of a query as bytes (pickled), or None if it holds something that
+    cannot be pickled (a local function) or should not be (a queryset: pickling runs it)."""
+    out = io.BytesIO()
+    try:
+        _StatePickler(out, pickle.HIGHEST_PROTOCOL).dump(query)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return out.getvalue()
+
+
+class _StatePickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if isinstance(obj, QuerySet):
+            raise pickle.PicklingError("a queryset would be evaluated")
+        return NotImplemented
+
+
+def built_once(queryset: QuerySet, build: Callable[[QuerySet], QuerySet]) -> QuerySet:
+    """`build(queryset)`, built once per connection for each state of the queryset's query.
+
+    For a step that only adds to a query what depends on nothing but the query (annotations
+    with subqueries, whose resolving costs more than running them: docs/benchmarks.md):
+    `build` must be a function of its argument alone, always the same function (kept in the
+    key). Returns a new clone each time; the kept queryset is never evaluated. Querysets with
+    prefetches, `values()` or a result cache are built every time."""
+    if (
+        queryset._result_cache is not None
+        or queryset._prefetch_related_lookups
+        or queryset._iterable_class is not ModelIterable
+        or queryset._fields
+    ):
+        return build(queryset)
+    state = query_state(queryset.query)
+    if state is None:
+        return build(queryset)
+    key = (build, queryset.db, type(queryset), state)
+    memo = connections[queryset.db].__dict__.setdefault(BUILT_ATTRIBUTE, OrderedDict())
+    kept = memo.get(key)
+    if kept is None:
+        kept = memo[key] = build(queryset)
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+    else:
+        memo.move_to_end(key)
+    return kept._chain()
+
+
 @receiver(setting_changed)
 def _forget_compiled_queries(**kwargs) -> None:
     """Settings change in tests only, and a compile may read some (USE_TZ, TIME_ZONE)."""
     for connection in connections.all(initialized_only=True):
-        connection.__dict__.pop(MEMO_ATTRIBUTE, None)
-        connection.__dict__.pop(COMPILED_ATTRIBUTE, None)
+        for attribute in (MEMO_ATTRIBUTE, BUILT_ATTRIBUTE, COMPILED_ATTRIBUTE):
+            connection.__dict__.pop(attribute, None)
 
 
 def _compiled_sql(as_sql, sql: str, params):

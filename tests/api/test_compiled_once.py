@@ -1,16 +1,16 @@
-"""`compiled_once` (psp.db) must read what the ORM reads, for every list, user and value, and
-compile each query once."""
+"""`compiled_once` and `built_once` (psp.db) must read what the ORM reads, for every list, user
+and value, and compile (or build) each query once."""
 
 import datetime
 from unittest import mock
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, Upper
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from psp.db import MEMO_ATTRIBUTE, MEMO_SIZE, compiled_once
+from psp.db import BUILT_ATTRIBUTE, MEMO_ATTRIBUTE, MEMO_SIZE, built_once, compiled_once
 from sites.models import Site
 from sites.selectors import site_list_for
 from tests import factories
@@ -105,3 +105,44 @@ def test_the_memo_keeps_the_most_recently_used_queries_only(world, settings):
     assert len(memo()) == MEMO_SIZE
     settings.USE_THOUSAND_SEPARATOR = True  # any change of settings forgets them
     assert not memo()
+
+
+# --- built_once -----------------------------------------------------------------------------
+
+
+def test_a_build_is_kept_per_state_of_the_query_and_never_evaluated(world):
+    calls = []
+
+    def named(sites):
+        calls.append(sites)
+        return sites.annotate(label=Upper("name")).order_by("name")
+
+    liaison = world.l1.user
+    for _ in range(3):
+        every = built_once(Site.objects.visible_to(world.coordinator), named)
+        assigned = built_once(Site.objects.visible_to(liaison), named)
+        assert [(s.name, s.label) for s in every] == [("Alpha", "ALPHA"), ("Bravo", "BRAVO")]
+        assert [s.label for s in assigned] == ["ALPHA"]
+        assert [s.label for s in every.filter(name="Bravo")] == ["BRAVO"]
+    assert len(calls) == 2  # one per visibility
+    kept = connections[DEFAULT_DB_ALIAS].__dict__[BUILT_ATTRIBUTE].values()
+    assert all(queryset._result_cache is None for queryset in kept)
+
+
+def test_querysets_with_more_than_a_query_are_built_every_time(world):
+    calls = []
+
+    def build(sites):
+        calls.append(sites)
+        return sites.order_by("name")
+
+    evaluated = Site.objects.all()
+    list(evaluated)
+    for queryset in [
+        evaluated,
+        Site.objects.prefetch_related("engagements"),
+        Site.objects.values("pk"),
+    ]:
+        built_once(queryset, build)
+        built_once(queryset, build)
+    assert len(calls) == 6
