@@ -39,29 +39,42 @@ COMPILED_ATTRIBUTE = "_psp_compiled_queries"
 class CompiledQuery:
     """A read of fixed shape, compiled to SQL once per database connection and then run with
     new parameter values: building and compiling a queryset is Python work that costs more than
-    a small indexed read itself (the API token that every API request reads: docs/benchmarks.md).
+    a small indexed read itself (the API token that every API request reads, the next steps of
+    a page of visits: docs/benchmarks.md).
 
     `build(*placeholders)` returns a `values_list()` queryset with each placeholder where a value
-    goes. Placeholders are strings, so they may stand for text values only, and each must reach
-    the compiled parameters unchanged and exactly once (checked when compiling; any other
-    parameter is a constant of the query and kept). Rows come back as tuples, through the same
+    goes. Placeholders are strings for `kind=str` (text values) and negative integers below
+    INT_PLACEHOLDER for `kind=int` (ids), so they reach the compiled parameters unchanged; each
+    must appear there exactly once (checked when compiling; any other parameter is a constant
+    of the query and kept). With `parameters=None` the read takes any number of values (an
+    `__in` list) and is compiled once per number. Rows come back as tuples, through the same
     converters `values_list()` applies (SQLite's text timestamps become datetimes).
 
     The SQL, the parameter positions and the compiler are kept on the connection object (one
     per thread), so they are never shared between threads and go when the connection goes."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, parameters: int) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *, parameters: int | None, kind: type = str
+    ) -> None:
+        if kind not in (str, int):
+            raise TypeError("placeholders stand for text or integer values")
         self._build = build
         self._parameters = parameters
+        self._kind = kind
 
-    def rows(self, *values: str, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-        if len(values) != self._parameters:
+    def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        if self._parameters is not None and len(values) != self._parameters:
             raise TypeError(f"expected {self._parameters} values, got {len(values)}")
+        if not all(type(value) is self._kind for value in values):
+            raise TypeError(f"the values must be of type {self._kind.__name__}")
+        if not values and self._parameters is None:
+            return []  # an empty `__in` list matches nothing (the ORM runs no query either)
         connection = connections[using]
         kept = connection.__dict__.setdefault(COMPILED_ATTRIBUTE, {})
-        compiled = kept.get(self)
+        key = (self, len(values))
+        compiled = kept.get(key)
         if compiled is None:
-            compiled = kept[self] = self._compile(connection)
+            compiled = kept[key] = self._compile(connection, len(values))
         compiler, sql, slots, constants, converters = compiled
         params = [
             values[slot] if slot is not None else constants[i] for i, slot in enumerate(slots)
@@ -73,20 +86,28 @@ class CompiledQuery:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
 
-    def _compile(self, connection):
-        placeholders = [
-            f"\x00psp-compiled-query-parameter-{i}\x00" for i in range(self._parameters)
-        ]
+    def _compile(self, connection, count: int):
+        if self._kind is str:
+            placeholders = [f"\x00psp-compiled-query-parameter-{i}\x00" for i in range(count)]
+        else:
+            placeholders = [INT_PLACEHOLDER - i for i in range(count)]
         queryset = self._build(*placeholders)
         if not issubclass(queryset._iterable_class, ValuesListIterable):
             raise TypeError("CompiledQuery builds a values_list() queryset")
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        slots = [placeholders.index(p) if p in placeholders else None for p in params]
-        if sorted(s for s in slots if s is not None) != list(range(self._parameters)):
+        slots = [
+            placeholders.index(p) if type(p) is self._kind and p in placeholders else None
+            for p in params
+        ]
+        if sorted(s for s in slots if s is not None) != list(range(count)):
             raise ValueError("each placeholder must appear in the compiled query exactly once")
         converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         return compiler, sql, slots, list(params), converters
+
+
+# Integer placeholders: no id is negative, and these stay within a 32-bit integer column.
+INT_PLACEHOLDER = -1_000_000_000
 
 
 MEMO_ATTRIBUTE = "_psp_compiled_once"

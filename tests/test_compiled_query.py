@@ -55,7 +55,7 @@ def test_it_compiles_once_per_connection():
     assert len(built) == 1
     assert len(captured.captured_queries) == 1
     # Kept on the connection object: another thread's connection compiles its own.
-    assert read in connection._psp_compiled_queries
+    assert (read, 1) in connection._psp_compiled_queries
 
 
 def test_it_refuses_a_value_the_query_would_change_or_a_wrong_number_of_values():
@@ -70,3 +70,29 @@ def test_it_refuses_a_value_the_query_would_change_or_a_wrong_number_of_values()
         instances.rows("x")
     with pytest.raises(TypeError, match="expected 1"):
         CompiledQuery(tokens_named, parameters=1).rows("x", "y")
+    with pytest.raises(TypeError, match="type int"):
+        CompiledQuery(tokens_of_users, parameters=None, kind=int).rows(1, "2")
+
+
+def tokens_of_users(*user_ids):
+    return (
+        ApiToken.objects.filter(user_id__in=user_ids, read_only=True)
+        .order_by("pk")
+        .values_list("pk", "user__username", "created_at")
+    )
+
+
+def test_a_read_of_any_number_of_ids_is_what_its_queryset_reads():
+    tokens = [factories.ApiTokenFactory(read_only=True) for _ in range(4)]
+    factories.ApiTokenFactory(user=tokens[0].user, read_only=False)  # the constant drops it
+    users = [token.user_id for token in tokens]
+    read = CompiledQuery(tokens_of_users, parameters=None, kind=int)
+    for ids in [users, users[:1], users[1:3], [users[2], users[0]], [-1, users[3]], []]:
+        for _ in range(2):
+            assert read.rows(*ids) == list(tokens_of_users(*ids)), ids
+    # Compiled once per number of ids.
+    assert {count for key, count in connection._psp_compiled_queries if key is read} == {
+        4,
+        1,
+        2,
+    }
