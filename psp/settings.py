@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "psp.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "psp.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "psp.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -107,68 +107,115 @@ class SiteVisitSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_internal_notes(self, visit: SiteVisit) -> str | None:
         """DOJ-internal notes: null unless you are a coordinator or a liaison."""
+        return visit.internal_notes if self._reads_internal_notes() else None
+
+    def _reads_internal_notes(self) -> bool:
         request = self.context.get("request")
-        user = request.user if request is not None else None
-        if INTERNAL_NOTE_READERS & roles_of(user):
-            return visit.internal_notes
-        return None
+        return reads_internal_notes(request.user if request is not None else None)
 
     def to_representation(self, visit):
-        """What the declared fields write, written out by hand: DRF's nested field machinery
-        was most of the visits list's time (docs/benchmarks.md); a test holds the two equal.
-        Expects `site`, `liaison__user`, `core_areas` and `action_items` loaded (the
-        viewset's select_related and prefetch_related), or for the last two the plain lists
-        `core_area_codes` and `action_item_list` (liaisons.api.views.visits_load_lists)."""
+        """What the declared fields write, written out by hand (`visit_representation`):
+        DRF's nested field machinery was most of the visits list's time (docs/benchmarks.md);
+        a test holds the two equal. Expects `site`, `liaison__user`, `core_areas` and
+        `action_items` loaded (the viewset's select_related and prefetch_related)."""
         if "_tz" not in self.__dict__:  # once per response, not once per visit
             self._tz = output_timezone()
-        tz = self._tz
-        site, liaison = visit.site, visit.liaison
-        data = {
-            "id": visit.pk,
-            "site": visit.site_id,
-            "site_summary": {
-                "id": site.pk,
-                "slug": site.slug,
-                "name": site.name,
-                "state": site.state,
-            },
-            "engagement": visit.engagement_id,
-            "liaison": visit.liaison_id,
-            "liaison_summary": {"id": liaison.pk, "name": liaison.user.get_full_name()},
-            "start_date": date_repr(visit.start_date),
-            "end_date": date_repr(visit.end_date),
-            "mode": _text(visit.mode),
-            "status": _text(visit.status),
-            "core_areas": (
-                visit.core_area_codes
-                if "core_area_codes" in visit.__dict__
-                else [area.code for area in visit.core_areas.all()]
-            ),
+            self._notes = self._reads_internal_notes()
+        return visit_representation(visit_row_of(visit), tz=self._tz, internal_notes=self._notes)
+
+
+def reads_internal_notes(user) -> bool:
+    return bool(INTERNAL_NOTE_READERS & roles_of(user))
+
+
+# A visit as the visits list reads it with `.values()` (liaisons.api.views), and as
+# `visit_representation` writes it. The list adds `core_areas` (codes) and `action_items`
+# (tuples of ACTION_ITEM_ROW_FIELDS).
+VISIT_ROW_FIELDS = (
+    "id",
+    "site_id",
+    "site__slug",
+    "site__name",
+    "site__state",
+    "engagement_id",
+    "liaison_id",
+    "liaison__user__first_name",
+    "liaison__user__last_name",
+    "start_date",
+    "end_date",
+    "mode",
+    "status",
+    *VISIT_TEXT_FIELDS,
+    "submitted_at",
+    "created_at",
+    "updated_at",
+)
+ACTION_ITEM_ROW_FIELDS = ("id", "text", "owner_id", "owner_name", "due_date", "done_on")
+_VISIT_OWN_FIELDS = [name for name in VISIT_ROW_FIELDS if "__" not in name]
+
+
+def visit_row_of(visit: SiteVisit) -> dict:
+    """A visit instance (with `site`, `liaison__user`, `core_areas` and `action_items`
+    loaded) as the row the visits list reads."""
+    row = {name: getattr(visit, name) for name in _VISIT_OWN_FIELDS}
+    site, user = visit.site, visit.liaison.user
+    row["site__slug"], row["site__name"], row["site__state"] = site.slug, site.name, site.state
+    row["liaison__user__first_name"] = user.first_name
+    row["liaison__user__last_name"] = user.last_name
+    row["core_areas"] = [area.code for area in visit.core_areas.all()]
+    row["action_items"] = [
+        tuple(getattr(item, name) for name in ACTION_ITEM_ROW_FIELDS)
+        for item in visit.action_items.all()
+    ]
+    return row
+
+
+def visit_representation(row: dict, *, tz, internal_notes: bool) -> dict:
+    """What SiteVisitSerializer's declared fields write for a visit, from its row (see
+    VISIT_ROW_FIELDS); `tz` is `output_timezone()`, `internal_notes` whether the reader may see
+    them (`reads_internal_notes`)."""
+    data = {
+        "id": row["id"],
+        "site": row["site_id"],
+        "site_summary": {
+            "id": row["site_id"],
+            "slug": row["site__slug"],
+            "name": row["site__name"],
+            "state": row["site__state"],
+        },
+        "engagement": row["engagement_id"],
+        "liaison": row["liaison_id"],
+        "liaison_summary": {
+            "id": row["liaison_id"],
+            # User.get_full_name()
+            "name": f"{row['liaison__user__first_name']} {row['liaison__user__last_name']}".strip(),
+        },
+        "start_date": date_repr(row["start_date"]),
+        "end_date": date_repr(row["end_date"]),
+        "mode": _text(row["mode"]),
+        "status": _text(row["status"]),
+        "core_areas": row["core_areas"],
+    }
+    for name in VISIT_TEXT_FIELDS:
+        if name == "internal_notes":
+            data[name] = row[name] if internal_notes else None
+        else:
+            data[name] = _text(row[name])
+    data["submitted_at"] = datetime_repr(row["submitted_at"], tz)
+    data["created_at"] = datetime_repr(row["created_at"], tz)
+    data["updated_at"] = datetime_repr(row["updated_at"], tz)
+    data["action_items"] = [
+        {
+            "id": pk,
+            "text": _text(text),
+            "owner": owner,
+            "owner_name": _text(owner_name),
+            "due_date": date_repr(due_date),
+            "done_on": date_repr(done_on),
         }
-        for name in VISIT_TEXT_FIELDS:
-            if name == "internal_notes":
-                data[name] = self.get_internal_notes(visit)
-            else:
-                data[name] = _text(getattr(visit, name))
-        data["submitted_at"] = datetime_repr(visit.submitted_at, tz)
-        data["created_at"] = datetime_repr(visit.created_at, tz)
-        data["updated_at"] = datetime_repr(visit.updated_at, tz)
-        data["action_items"] = [
-            {
-                "id": item.pk,
-                "text": _text(item.text),
-                "owner": item.owner_id,
-                "owner_name": _text(item.owner_name),
-                "due_date": date_repr(item.due_date),
-                "done_on": date_repr(item.done_on),
-            }
-            for item in (
-                visit.action_item_list
-                if "action_item_list" in visit.__dict__
-                else visit.action_items.all()
-            )
-        ]
-        return data
+        for pk, text, owner, owner_name, due_date, done_on in row["action_items"]
+    ]
+    return data
 
 
 def _text(value) -> str | None:
@@ -288,10 +335,6 @@ def visit_input_of(visit: SiteVisit) -> VisitInput:
             ActionItemInput(
                 text=item.text, owner_name=item.owner_name, due_date=item.due_date, pk=item.pk
             )
-            for item in (
-                visit.action_item_list
-                if "action_item_list" in visit.__dict__
-                else visit.action_items.all()
-            )
+            for item in visit.action_items.all()
         ],
     )

@@ -15,11 +15,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaisons.api.serializers import (
+    ACTION_ITEM_ROW_FIELDS,
+    VISIT_ROW_FIELDS,
     AssignmentSerializer,
     LiaisonSerializer,
     SiteVisitSerializer,
     SiteVisitWriteSerializer,
+    reads_internal_notes,
     visit_input_of,
+    visit_representation,
 )
 from liaisons.filtersets import AssignmentFilterSet, LiaisonFilterSet, SiteVisitFilterSet
 from liaisons.models import ActionItem, Assignment, Liaison, SiteVisit
@@ -34,7 +38,9 @@ from liaisons.services import (
 from psp.api.conditional import etag_of
 from psp.api.errors import Conflict, ErrorSerializer, PreconditionFailed
 from psp.api.pagination import CursorPagination
+from psp.api.representation import output_timezone
 from psp.api.viewsets import ReadOnlyViewSet
+from psp.db import CompiledQuery, compiled_once
 from sites.models import CoreArea, Site
 
 
@@ -82,23 +88,42 @@ VISIT_SUBMITTED = OpenApiResponse(ErrorSerializer, description="The visit is alr
 ACTION_ITEM_ORDER = (F("due_date").asc(nulls_last=True), "pk")
 
 
-def visits_load_lists(visits: list[SiteVisit]) -> None:
-    """Give each visit `core_area_codes` and `action_item_list` (what SiteVisitSerializer
-    reads when present), in the order the viewset's prefetches use, in two queries."""
-    ids = [visit.pk for visit in visits]
+# A page's core areas and next steps, compiled once per page size (psp.db.CompiledQuery):
+# building and compiling two `__in` queries of 50 ids cost more than running them.
+_PAGE_CORE_AREAS = CompiledQuery(
+    lambda *ids: (
+        SiteVisit.core_areas.through.objects.filter(sitevisit_id__in=ids)
+        .order_by("corearea__order", "corearea__code")
+        .values_list("sitevisit_id", "corearea__code")
+    ),
+    parameters=None,
+    kind=int,
+)
+_PAGE_ACTION_ITEMS = CompiledQuery(
+    lambda *ids: (
+        ActionItem.objects.filter(visit_id__in=ids)
+        .order_by(*ACTION_ITEM_ORDER)
+        .values_list("visit_id", *ACTION_ITEM_ROW_FIELDS)
+    ),
+    parameters=None,
+    kind=int,
+)
+
+
+def visits_load_lists(rows: list[dict]) -> None:
+    """Give each visit row (VISIT_ROW_FIELDS) its `core_areas` (codes) and `action_items`
+    (tuples of ACTION_ITEM_ROW_FIELDS), in the order the viewset's prefetches use, in two
+    queries."""
+    ids = [row["id"] for row in rows]
     codes: dict[int, list[str]] = {pk: [] for pk in ids}
-    items: dict[int, list[ActionItem]] = {pk: [] for pk in ids}
-    if ids:
-        through = SiteVisit.core_areas.through.objects.filter(sitevisit_id__in=ids)
-        for visit_id, code in through.order_by("corearea__order", "corearea__code").values_list(
-            "sitevisit_id", "corearea__code"
-        ):
-            codes[visit_id].append(code)
-        for item in ActionItem.objects.filter(visit_id__in=ids).order_by(*ACTION_ITEM_ORDER):
-            items[item.visit_id].append(item)
-    for visit in visits:
-        visit.core_area_codes = codes[visit.pk]
-        visit.action_item_list = items[visit.pk]
+    items: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    for visit_id, code in _PAGE_CORE_AREAS.rows(*ids):
+        codes[visit_id].append(code)
+    for visit_id, *item in _PAGE_ACTION_ITEMS.rows(*ids):
+        items[visit_id].append(tuple(item))
+    for row in rows:
+        row["core_areas"] = codes[row["id"]]
+        row["action_items"] = items[row["id"]]
 
 
 class SiteVisitViewSet(ReadOnlyViewSet):
@@ -124,20 +149,20 @@ class SiteVisitViewSet(ReadOnlyViewSet):
     def representation(self, instance):
         return SiteVisitSerializer(instance, context=self.get_serializer_context()).data
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "list":
-            # A page's core areas and next steps are read by paginate_queryset, as plain lists:
-            # Django's prefetch builds two related managers and querysets per visit, which was
-            # a third of the list's time (docs/benchmarks.md). Same two queries, same order.
-            queryset = queryset.prefetch_related(None)
-        return queryset
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None and self.action == "list":
-            visits_load_lists(page)
-        return page
+    def list(self, request, *args, **kwargs):
+        """Visits read as rows (`.values()`) and written by `visit_representation`, which a
+        test holds equal to the serializer's fields: a model instance for each visit, its site,
+        liaison and user was a third of the list's time (docs/benchmarks.md). Core areas and
+        next steps come in two queries for the whole page, in the prefetches' order."""
+        # get_queryset() without the select_related and prefetch_related that rows do not need
+        queryset = compiled_once(self.base_queryset().order_by(*self.ordering))
+        queryset = self.filter_queryset(queryset)
+        rows = self.paginate_queryset(queryset.values(*VISIT_ROW_FIELDS))
+        visits_load_lists(rows)
+        tz, notes = output_timezone(), reads_internal_notes(request.user)
+        return self.get_paginated_response(
+            [visit_representation(row, tz=tz, internal_notes=notes) for row in rows]
+        )
 
     def _require_visit_logger(self) -> None:
         if not may_log_visits(self.request.user):

@@ -4,6 +4,8 @@ from django.db.models import IntegerField, QuerySet, Subquery
 from django.db.models.query import ModelIterable
 from rest_framework import pagination
 
+from psp.db import built_once
+
 TOTAL = "_paginator_total"
 MAX_OFFSET = 2**31 - 1
 
@@ -14,6 +16,10 @@ class _CountOf(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _paginator_total)"
     output_field = IntegerField()
+
+
+def _with_total(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(**{TOTAL: _CountOf(queryset.order_by().values("pk"))})
 
 
 class CountInPageQueryPaginator(Paginator):
@@ -46,8 +52,8 @@ class CountInPageQueryPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if bottom > MAX_OFFSET:  # past any real list; the database may not take the offset
             return super().page(number)
-        total = _CountOf(queryset.order_by().values("pk"))
-        rows = list(queryset.annotate(**{TOTAL: total})[bottom : bottom + self.per_page])
+        counted = built_once(queryset, _with_total)
+        rows = list(counted[bottom : bottom + self.per_page])
         if not rows:
             if number > 1:
                 raise EmptyPage(self.error_messages["no_results"])

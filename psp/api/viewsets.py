@@ -7,6 +7,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from psp.api.conditional import check_if_match, conditional_response, etag_of
+from psp.db import compiled_once
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -31,6 +32,9 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             queryset = queryset.prefetch_related(*self.prefetch_related)
         if self.ordering:
             queryset = queryset.order_by(*self.ordering)
+        if self.action == "list":
+            # A list asks for the same few queries over and over (psp.db.compiled_once).
+            queryset = compiled_once(queryset)
         return queryset
 
     def retrieve(self, request, *args, **kwargs):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from psp.accounts.models import User
+from psp.accounts.models import ApiToken, User
 from psp.accounts.roles import Role
 from psp.accounts.services import api_token_authenticate, api_token_create
 
@@ -60,3 +60,20 @@ def test_unusable_tokens_and_inactive_users_are_refused():
     user.is_active = False
     user.save()
     assert api_token_authenticate(key=key) is None
+
+
+@pytest.mark.parametrize("roles", [(), (Role.LIAISON, Role.SITE_CONTACT)])
+def test_the_token_and_user_read_are_what_the_orm_reads(roles):
+    user = make_user(*roles, first_name="Ada", last_name="O'Neil", email="ada@x.test")
+    expires = timezone.now() + datetime.timedelta(days=30)
+    _token, key = api_token_create(user=user, name="t", expires_at=expires, read_only=False)
+    token = api_token_authenticate(key=key)
+    expected = ApiToken.objects.select_related("user").get(pk=token.pk)
+    for read, orm in [(token, expected), (token.user, expected.user)]:
+        fields = type(orm)._meta.concrete_fields
+        assert [getattr(read, f.attname) for f in fields] == [
+            getattr(orm, f.attname) for f in fields
+        ]
+        assert (read._state.db, read._state.adding) == (orm._state.db, orm._state.adding)
+    assert token.expires_at == expires
+    assert token._state.fields_cache["user"] is token.user

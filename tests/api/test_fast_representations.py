@@ -2,6 +2,7 @@
 the declared serializer fields write."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from rest_framework import serializers
@@ -83,16 +84,41 @@ def test_pages_carry_the_count_of_every_row_in_one_query():
     assert (list(nothing.page(1)), nothing.count, nothing.num_pages) == ([], 0, 1)
 
 
-@pytest.mark.django_db
-def test_the_visit_representation_is_what_the_declared_fields_write(coordinator, world):
+def loaded_visits():
+    from django.db.models import Prefetch
+
+    from liaisons.api.views import ACTION_ITEM_ORDER
+    from liaisons.models import ActionItem, SiteVisit
+    from sites.models import CoreArea
+
+    return list(
+        SiteVisit.objects.select_related("site", "liaison__user")
+        .prefetch_related(
+            Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
+            Prefetch("action_items", queryset=ActionItem.objects.order_by(*ACTION_ITEM_ORDER)),
+        )
+        .order_by("pk")
+    )
+
+
+def declared_visit(visit, user):
+    """What SiteVisitSerializer's declared fields write for `visit`, read by `user`."""
     from types import SimpleNamespace
 
-    from django.db.models import Prefetch
+    from liaisons.api.serializers import SiteVisitSerializer
+
+    context = {"request": SimpleNamespace(user=user)} if user is not None else {}
+    return serializers.ModelSerializer.to_representation(
+        SiteVisitSerializer(context=context), visit
+    )
+
+
+@pytest.fixture
+def more_visits(coordinator, world):
+    """Visits with every optional value set and unset, next steps with and without dates."""
     from django.utils import timezone
 
-    from liaisons.api.serializers import SiteVisitSerializer
-    from liaisons.api.views import ACTION_ITEM_ORDER, visits_load_lists
-    from liaisons.models import ActionItem, SiteVisit
+    from liaisons.models import SiteVisit
     from sites.models import CoreArea
 
     visit = factories.SiteVisitFactory(
@@ -101,27 +127,69 @@ def test_the_visit_representation_is_what_the_declared_fields_write(coordinator,
     visit.core_areas.add(*CoreArea.objects.all()[:2])
     factories.ActionItemFactory(visit=visit, owner=coordinator, owner_name="Someone")
     factories.ActionItemFactory(visit=visit, due_date=None, done_on=datetime.date(2025, 7, 2))
-    other = factories.SiteVisitFactory(internal_notes="")
+    factories.ActionItemFactory(visit=visit, due_date=datetime.date(2025, 1, 2))
+    other = factories.SiteVisitFactory(internal_notes="", liaison__user__last_name="")
     SiteVisit.objects.filter(pk=other.pk).update(engagement=None)
-    visits = list(
-        SiteVisit.objects.select_related("site", "liaison__user")
-        .prefetch_related(
-            Prefetch("core_areas", queryset=CoreArea.objects.order_by("order", "code")),
-            Prefetch("action_items", queryset=ActionItem.objects.order_by(*ACTION_ITEM_ORDER)),
-        )
-        .order_by("pk")
+
+
+@pytest.mark.django_db
+def test_the_visit_representation_is_what_the_declared_fields_write(
+    coordinator, world, more_visits
+):
+    from django.utils import timezone
+
+    from liaisons.api.serializers import (
+        VISIT_ROW_FIELDS,
+        SiteVisitSerializer,
+        reads_internal_notes,
+        visit_representation,
     )
-    assert len(visits) >= 3
-    # The list's path: core areas and next steps loaded as plain lists, per page.
-    listed = list(SiteVisit.objects.select_related("site", "liaison__user").order_by("pk"))
-    visits_load_lists(listed)
-    readers = [coordinator, world.users["site contact"], None]
-    for user in readers:
-        context = {"request": SimpleNamespace(user=user)} if user is not None else {}
-        for visit, visit_listed in zip(visits, listed, strict=True):
-            serializer = SiteVisitSerializer(context=context)
-            declared = serializers.ModelSerializer.to_representation(serializer, visit)
-            fast = serializer.to_representation(visit)
-            assert fast == declared
-            assert list(fast) == list(declared)
-            assert serializer.to_representation(visit_listed) == declared
+    from liaisons.api.views import visits_load_lists
+    from liaisons.models import SiteVisit
+
+    visits = loaded_visits()
+    assert len(visits) >= 5
+    # The list's path: rows from `.values()`, core areas and next steps per page.
+    rows = list(SiteVisit.objects.order_by("pk").values(*VISIT_ROW_FIELDS))
+    visits_load_lists(rows)
+    tz = timezone.get_current_timezone()
+    for user in [coordinator, world.users["site contact"], None]:
+        notes = reads_internal_notes(user)
+        for visit, row in zip(visits, rows, strict=True):
+            declared = declared_visit(visit, user)
+            context = {"request": SimpleNamespace(user=user)} if user is not None else {}
+            instance = SiteVisitSerializer(context=context).to_representation(visit)
+            listed = visit_representation(row, tz=tz, internal_notes=notes)
+            assert instance == declared
+            assert listed == declared
+            assert list(instance) == list(listed) == list(declared)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reader", ["coordinator", "site contact"])
+def test_the_visits_list_writes_what_the_declared_fields_write(world, more_visits, reader):
+    from tests.api.conftest import client_for
+
+    user = world.users[reader]
+    results = client_for(user).get("/api/v1/site-visits/?page_size=200").json()["results"]
+    visits = {visit.pk: visit for visit in loaded_visits()}
+    assert results
+    for result in results:
+        assert result == declared_visit(visits[result["id"]], user)
+    if reader == "site contact":
+        assert all(result["internal_notes"] is None for result in results)
+
+
+@pytest.mark.django_db
+def test_the_sites_list_writes_what_the_declared_fields_write(world):
+    from tests.api.conftest import client_for
+
+    factories.SiteFactory(population=None)
+    results = client_for(world.coordinator).get("/api/v1/sites/").json()["results"]
+    sites = {site.pk: site for site in site_list_for(user=world.coordinator)}
+    assert len(results) == len(sites) >= 3
+    for result in results:
+        declared = serializers.ModelSerializer.to_representation(
+            SiteSerializer(), sites[result["id"]]
+        )
+        assert result == declared
