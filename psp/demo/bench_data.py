@@ -225,9 +225,6 @@ class BenchPortfolio:
                         now if submitted else None,
                     )
                 )
-        # Visits are logged as they happen: ids, and the table's physical order, follow their
-        # dates, as in production (random order made every date-ordered read a random read).
-        visits.sort(key=lambda row: row[3])
         insert(
             SiteVisit,
             (
@@ -278,7 +275,6 @@ class BenchPortfolio:
                         changed,
                     )
                 )
-        requests.sort(key=lambda row: row[8])  # filed in the order they were submitted
         insert(
             TTARequest,
             (
