@@ -355,8 +355,8 @@ def repeats_for(scale: float) -> dict[str, int]:
         "api_site_visits": 15,
         "api_site_status_feed": 3 if big else 7,
         "api_site_status": 20,
-        "export_visits_csv": 3 if big else 5,
-        "reminder_sweep": 3 if big else 5,
+        "export_visits_csv": 2 if big else 5,
+        "reminder_sweep": 2 if big else 5,
     }
 
 
