@@ -595,11 +595,15 @@ def child(scale: float, output: Path, only: set[str] | None) -> None:
     from django.db import connection
 
     from psp.portfolio.tasks import refresh_site_status
+    from tta.tasks import rebuild_open_request_tallies
 
     # What the nightly job has done by the time anyone opens the dashboard (psp/celery.py).
     started = time.monotonic()
     rebuilt = refresh_site_status()
     log(f"scale {scale:g}: {rebuilt} site statuses stored in {time.monotonic() - started:.0f}s")
+    started = time.monotonic()
+    tallies = rebuild_open_request_tallies()
+    log(f"scale {scale:g}: {tallies} open-request tallies in {time.monotonic() - started:.0f}s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner, as in production
     result = run_scale(scale, only=only)

@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
         "task": "portfolio.refresh_site_status",
         "schedule": crontab(minute=5, hour=0),
     },
+    # And the open-request tallies the dashboard's TTA pipeline sums: the services keep them,
+    # this recounts them from the requests in case a write went around the services.
+    "rebuild-open-request-tallies": {
+        "task": "tta.rebuild_open_request_tallies",
+        "schedule": crontab(minute=10, hour=0),
+    },
     # Every hour from 6:30 in the morning to 8:30 in the evening (Eastern): record the reminders
     # due today (milestone ladder, visit write-ups, TTA triage, action items, and on Mondays the
     # coordinators' portfolio digest), make today's daily digests (weekly ones on Mondays), and

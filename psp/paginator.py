@@ -31,7 +31,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            # Any cap + 1 rows count the same: without the order, the database need not walk
+            # the list's index and probe each row's filters in that order (the filtered
+            # visits list: 22 ms -> 6 ms at scale 10, docs/benchmarks.md).
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

@@ -100,6 +100,7 @@ def test_a_capped_page_counts_at_most_the_cap_and_reads_one_row_more_than_it_sho
     count, rows = (query["sql"] for query in queries)
     assert "COUNT(" in count.upper()
     assert "LIMIT 4" in count  # cap + 1
+    assert "ORDER BY" not in count  # any cap + 1 rows count the same
     assert "LIMIT 3 OFFSET 2" in rows  # per_page + 1
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from tta.models import (
@@ -10,6 +11,7 @@ from tta.models import (
     TTARequest,
     TTATransition,
 )
+from tta.services import open_request_tally_key, open_request_tally_move
 
 
 @admin.register(TTAProvider)
@@ -60,6 +62,28 @@ class TTARequestAdmin(SimpleHistoryAdmin):
     # Status moves only through the state machine, which records every transition.
     readonly_fields = ["status", "status_changed_at", "decline_reason", "outcome"]
     inlines = [TransitionInline, DeliveryInline]
+
+    # Adding, editing (a core area) and deleting here go around the services: each keeps the
+    # dashboard's open-request tallies, as the services do.
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        before = TTARequest.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        open_request_tally_move(
+            before=before and open_request_tally_key(before), after=open_request_tally_key(obj)
+        )
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        open_request_tally_move(before=open_request_tally_key(obj), after=None)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        keys = [open_request_tally_key(obj) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        for key in keys:
+            open_request_tally_move(before=key, after=None)
 
 
 @admin.register(TTADelivery)

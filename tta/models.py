@@ -119,6 +119,31 @@ class TTARequest(models.Model):
         return f"{self.title} ({self.site})"
 
 
+class OpenRequestTally(models.Model):
+    """How many requests of one core area, submitted on one (local) day, are in one open
+    status. The portfolio dashboard's TTA pipeline sums these few thousand rows instead of
+    aggregating every open request (docs/benchmarks.md).
+
+    Kept by the TTA services in the transaction of each submission and status change
+    (`tta.services.open_request_tally_move`), and rebuilt from the requests by the nightly
+    job and after data loads (`open_request_tallies_rebuild`)."""
+
+    core_area = models.ForeignKey(CoreArea, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=15, choices=RequestStatus.choices)
+    submitted_on = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["core_area", "status", "submitted_on"], name="openrequesttally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.status} in {self.core_area_id} on {self.submitted_on}"
+
+
 class TTATransition(models.Model):
     """One status change of a request: from, to, who, when and why. Append-only."""
 

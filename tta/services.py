@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from psp.accounts.roles import Role, roles_of
@@ -21,8 +23,9 @@ from psp.domain import validate_and_save
 from sites.choices import Phase
 from sites.models import CoreArea, Engagement, Milestone, Site
 from sites.services import milestone_complete
-from tta.choices import Priority, RequestStatus
+from tta.choices import OPEN_REQUEST_STATUSES, Priority, RequestStatus
 from tta.models import (
+    OpenRequestTally,
     SummitAttendance,
     TrainingSummit,
     TTADelivery,
@@ -147,6 +150,7 @@ def tta_request_submit(
         actor=requested_by,
         at=now,
     )
+    open_request_tally_move(before=None, after=open_request_tally_key(request))
     return request
 
 
@@ -217,6 +221,7 @@ def tta_request_transition(
         raise ValidationError({"provider": "A coordinator must assign a provider first."})
 
     from_status = request.status
+    tally_before = open_request_tally_key(request)
     before_hold = _status_before_hold(request) if spec.target == PREVIOUS else None
     request.status = spec.targets_from(from_status, before_hold=before_hold)
     if spec.name == "decline":
@@ -235,6 +240,7 @@ def tta_request_transition(
         at=now,
         note=note,
     )
+    open_request_tally_move(before=tally_before, after=open_request_tally_key(request))
     return request
 
 
@@ -336,6 +342,66 @@ def tta_delivery_record(
             recorded_by=actor,
         ),
         actor=actor,
+    )
+
+
+# --- Open requests by core area, status and day submitted (the dashboard's TTA pipeline) ------
+
+TallyKey = tuple[int, str, datetime.date]  # core area id, status, local day submitted
+
+
+def open_request_tally_key(request: TTARequest) -> TallyKey | None:
+    """The tally `request` counts in, or None once it is closed (delivered, declined...)."""
+    if request.status not in OPEN_REQUEST_STATUSES:
+        return None
+    return (request.core_area_id, request.status, timezone.localdate(request.created_at))
+
+
+def open_request_tally_move(*, before: TallyKey | None, after: TallyKey | None) -> None:
+    """Move one request from the tally it counted in `before` a write to the one it counts in
+    `after` it. Call it inside the write's transaction, so the counts commit with the write."""
+    if before == after:
+        return
+    # Rows are updated in key order, so two requests moving opposite ways between the same two
+    # tallies wait for each other instead of deadlocking.
+    for key, delta in sorted(
+        [(key, delta) for key, delta in [(before, -1), (after, 1)] if key is not None]
+    ):
+        fields = dict(zip(("core_area_id", "status", "submitted_on"), key, strict=True))
+        tally = OpenRequestTally.objects.filter(**fields)
+        if delta < 0:
+            # Never below zero: a tally already wrong (a data load) waits for the rebuild
+            # rather than refusing a person's transition.
+            tally.filter(count__gt=0).update(count=F("count") - 1)
+        elif not tally.update(count=F("count") + 1):
+            # The day's first request of its kind; another one may be inserting it right now.
+            OpenRequestTally.objects.bulk_create(
+                [OpenRequestTally(**fields, count=0)], ignore_conflicts=True
+            )
+            tally.update(count=F("count") + 1)
+
+
+@transaction.atomic
+def open_request_tallies_rebuild() -> int:
+    """Count every open request afresh: nightly, and after a data load that wrote requests
+    around the services (seed_demo, seed_bench). Returns the number of tallies."""
+    if connection.vendor == "postgresql":
+        # Submissions and transitions wait until the new counts are in, so none is lost.
+        table = connection.ops.quote_name(OpenRequestTally._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+    OpenRequestTally.objects.all().delete()
+    counts = (
+        TTARequest.objects.filter(status__in=OPEN_REQUEST_STATUSES)
+        .annotate(submitted_on=TruncDate("created_at"))
+        .values("core_area_id", "status", "submitted_on")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return len(
+        OpenRequestTally.objects.bulk_create(
+            (OpenRequestTally(**row) for row in counts.iterator()), batch_size=2000
+        )
     )
 
 

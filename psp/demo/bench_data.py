@@ -28,6 +28,7 @@ from sites.choices import EngagementStatus, Phase
 from sites.models import CoreArea, Engagement, Milestone, Site, SiteContact
 from tta.choices import DeliveryMode, Priority, RequestStatus
 from tta.models import TTADelivery, TTAProvider, TTARequest, TTATransition
+from tta.services import open_request_tallies_rebuild
 
 BATCH = 5_000  # bulk_create batch (other databases)
 COPY_CHUNK = 100_000  # rows per COPY (PostgreSQL)
@@ -318,6 +319,7 @@ class BenchPortfolio:
             ("request_id", "date", "mode", "hours", "participants", "host_site_id"),
             deliveries,
         )
+        tallies = open_request_tallies_rebuild()  # the requests went in around the services
         return {
             "sites": n_sites,
             "engagements": len(engagements),
@@ -327,6 +329,7 @@ class BenchPortfolio:
             "TTA requests": len(requests),
             "transitions": len(transitions),
             "deliveries": len(deliveries),
+            "open-request tallies": tallies,
         }
 
 

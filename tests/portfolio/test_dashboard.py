@@ -18,6 +18,7 @@ from sites.models import CoreArea
 from tests import factories
 from tta.choices import RequestStatus
 from tta.models import TTARequest
+from tta.services import open_request_tallies_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def tta_request(site, *, area="crime-analysis", status=RequestStatus.SUBMITTED, 
         TODAY - datetime.timedelta(days=days_ago), datetime.time(16), tzinfo=datetime.UTC
     )
     TTARequest.objects.filter(pk=request.pk).update(created_at=created)
+    open_request_tallies_rebuild()  # a data load around the services, as seed_demo does
     return request
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from psp.demo.loader import DemoPortfolio
+from tta.services import open_request_tallies_rebuild
 
 
 class Command(BaseCommand):
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 created += portfolio.load_site(row)
         with transaction.atomic():
             portfolio.load_summits()
+        open_request_tallies_rebuild()  # the loader backdates requests around the services
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo portfolio ready: {created} site(s) added, "
