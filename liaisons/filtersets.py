@@ -15,7 +15,13 @@ from drf_spectacular.utils import extend_schema_field
 from liaisons.choices import AssignmentRole, VisitStatus
 from liaisons.models import Assignment, Liaison, SiteVisit
 from psp.accounts.models import User
-from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter, RowModelChoiceFilter
+from psp.filters import (
+    FastSelect,
+    IntegerFilter,
+    IsoDateTimeFilter,
+    RowModelChoiceFilter,
+    SearchableFilterSet,
+)
 from sites.models import CoreArea, Site
 
 
@@ -45,29 +51,37 @@ def _date():
     return forms.DateInput(attrs={"type": "date", "class": "usa-input"})
 
 
+def liaison_choice_filter(queryset, **extra) -> RowModelChoiceFilter:
+    """A liaison chosen by id, named as everywhere (`User.display_name`), searchable by name
+    once there are more than a select can usefully list."""
+    return RowModelChoiceFilter(
+        queryset=queryset,
+        label_fields=("user__first_name", "user__last_name", "user__username"),
+        label_of=User.display_name,
+        noun=("liaison", "liaisons"),
+        label="Liaison",
+        widget=_select(),
+        **extra,
+    )
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CodeChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice of object given by its code or slug (documented as a string in the API)."""
 
 
-class SiteVisitFilterSet(django_filters.FilterSet):
+class SiteVisitFilterSet(SearchableFilterSet):
     site = RowModelChoiceFilter(
         queryset=_visible_sites,
         to_field_name="slug",
         label_fields=("name", "state"),
         label_of=Site.display_name,
+        noun=("site", "sites"),
         label="Site",
         empty_label="All sites",
         widget=_select(),
     )
-    liaison = RowModelChoiceFilter(
-        queryset=_visible_liaisons,
-        label_fields=("user__first_name", "user__last_name", "user__username"),
-        label_of=User.display_name,
-        label="Liaison",
-        empty_label="All liaisons",
-        widget=_select(),
-    )
+    liaison = liaison_choice_filter(_visible_liaisons, empty_label="All liaisons")
     status = django_filters.ChoiceFilter(
         choices=VisitStatus.choices,
         label="Status",

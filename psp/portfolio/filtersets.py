@@ -6,7 +6,9 @@ import django_filters as filters
 from django import forms
 from django.utils import timezone
 
-from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter
+from liaisons.filtersets import liaison_choice_filter
+from liaisons.models import Liaison
+from psp.filters import FastSelect, IntegerFilter, IsoDateTimeFilter, SearchableFilterSet
 from sites.choices import EngagementStatus, Phase
 from sites.filtersets import SiteFilterSet
 from sites.models import Engagement, Site
@@ -65,22 +67,13 @@ class SiteStatusFilterSet(filters.FilterSet):
 
     def filter_liaison(self, queryset, name, value):
         return queryset.filter(
-            pk__in=Engagement.objects.filter(assignments__liaison_id=value).values("site")
+            # A liaison's id (the feed) or the liaison (the dashboard's choice).
+            pk__in=Engagement.objects.filter(assignments__liaison=value).values("site")
         )
 
 
 def _select():
     return FastSelect(attrs={"class": "usa-select"})
-
-
-def _liaison_choices():
-    from liaisons.models import Liaison
-    from psp.accounts.models import User
-
-    rows = Liaison.objects.order_by("user__last_name", "user__first_name", "pk").values_list(
-        "pk", "user__first_name", "user__last_name", "user__username"
-    )
-    return [(pk, User.display_name(*name)) for pk, *name in rows]
 
 
 def _core_area_choices():
@@ -89,10 +82,11 @@ def _core_area_choices():
     return list(CoreArea.objects.order_by("order", "code").values_list("code", "name"))
 
 
-class PortfolioFilterSet(SiteStatusFilterSet):
+class PortfolioFilterSet(SearchableFilterSet, SiteStatusFilterSet):
     """The dashboard's filters, in the URL. They choose the sites every widget counts; the core
     area also narrows the TTA pipeline to that area. Only coordinators use the dashboard, so
-    the liaison and core-area choices are the whole lists (one query each)."""
+    the liaison choices are every liaison (searchable past a hundred) and the core-area
+    choices the whole list."""
 
     phase = filters.ChoiceFilter(
         choices=Phase.choices,
@@ -119,12 +113,10 @@ class PortfolioFilterSet(SiteStatusFilterSet):
         label="Cohort",
         widget=forms.NumberInput(attrs={"class": "usa-input"}),
     )
-    liaison = filters.ChoiceFilter(
-        choices=_liaison_choices,
+    liaison = liaison_choice_filter(
+        Liaison.objects.order_by("user__last_name", "user__first_name", "pk"),
         method="filter_liaison",
-        label="Liaison",
         empty_label="Any liaison",
-        widget=_select(),
     )
     core_area = filters.ChoiceFilter(
         choices=_core_area_choices,

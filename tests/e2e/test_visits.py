@@ -319,3 +319,33 @@ def test_past_the_count_cap_a_liaison_pages_with_next_to_the_oldest_visit(
     expect(pagination.get_by_role("link", name="Next page")).to_have_count(0)
     pagination.get_by_role("link", name="Previous page").click()
     expect(page).to_have_url(re.compile(r"page=3$"))
+
+
+def test_a_coordinator_finds_a_site_by_typing_part_of_its_name(
+    page, sign_in, live_server, field_world, monkeypatch
+):
+    # The live server runs in this process: two options stand for the hundred a select lists
+    # before it asks for a search (make bench: thousands of sites).
+    monkeypatch.setattr("psp.filters.PICKER_OPTIONS", 2)
+    factories.SiteFactory(name="Dayton", state="OH", slug="dayton-oh")
+    sign_in(page, "coordinator")
+    page.goto(live_server.url + "/visits/")
+    site = page.get_by_label("Site", exact=True)
+    expect(site.locator("option")).to_have_text(["All sites", "Dayton, OH", "Memphis, TN"])
+    expect(page.get_by_text("The first 2 sites are listed: search for the others.")).to_be_visible()
+
+    page.get_by_label("Search sites").press_sequentially("tul")
+    # htmx swaps in the matching options as the coordinator types.
+    expect(page.get_by_text("1 site matches “tul”.")).to_be_visible()
+    expect(site.locator("option")).to_have_text(["All sites", "Tulsa, OK"])
+    site.select_option(label="Tulsa, OK")
+    assert_accessible(page)
+    screenshot(page, "visits-site-search")
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page).to_have_url(re.compile(r"site=tulsa-ok"))
+    expect(page.get_by_label("Site", exact=True)).to_have_value("tulsa-ok")
+    sites = page.locator('td[data-label="Site"]')
+    expect(sites.first).to_have_text("Tulsa, OK")
+    assert set(sites.all_inner_texts()) == {"Tulsa, OK"}
+    assert page.csp_violations == []
