@@ -132,7 +132,7 @@ class PortfolioFilterSet(SearchableFilterSet, SiteStatusFilterSet):
         model = Site
         fields = ["phase", "status", "state", "cohort", "liaison", "core_area"]
 
-    # Both read the sites' stored status rows, made current by `dashboard_sites`.
+    # Both read the sites' stored status rows, made current by `site_status_rows_refresh`.
     def filter_current_phase(self, queryset, name, value):
         return queryset.filter(status_row__phase=value)
 

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     Min,
@@ -33,7 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 
 from liaisons.choices import AssignmentRole, VisitStatus
@@ -115,9 +114,12 @@ def site_status_get(*, site: Site, today: datetime.date) -> SiteStatus:
 
 
 def site_status_get_for(*, user: User, slug: str, today: datetime.date) -> SiteStatus:
-    """The status of one site the user may read; 404 otherwise."""
-    site = get_object_or_404(site_status_queryset(user=user), slug=slug)
-    return site_status_get(site=site, today=today)
+    """The status of one site the user may read; 404 otherwise. The site is read once, with
+    what its status needs."""
+    statuses = site_status_list(site_status_queryset(user=user).filter(slug=slug), today=today)
+    if not statuses:
+        raise Http404("No site with that slug is visible to you.")
+    return statuses[0]
 
 
 def site_status_list(queryset: QuerySet[Site], *, today: datetime.date) -> list[SiteStatus]:
@@ -293,21 +295,6 @@ def _risk(status: SiteStatus) -> tuple[int, list[str]]:
 # Bump when the rules above change how a status is computed (`_risk`, the current engagement,
 # the last visit): every stored row then counts as stale and is rebuilt on the next read.
 STATUS_ROWS_FORMAT = 1
-STATUS_ROWS_CHUNK = 500  # sites rebuilt per round of `site_status_list` (its five queries)
-STATUS_ROW_FIELDS = [
-    "version",
-    "as_of",
-    "rules",
-    "engagement",
-    "phase",
-    "engagement_status",
-    "current_liaison",
-    "last_visit_date",
-    "risk_score",
-    "risk_reasons",
-    "milestones_overdue",
-    "milestones_due_soon",
-]
 
 
 def status_rules_key() -> str:
@@ -323,55 +310,6 @@ def status_rules_key() -> str:
         sort_keys=True,
     )
     return hashlib.sha256(rules.encode()).hexdigest()[:16]
-
-
-def site_status_rows_refresh(sites: QuerySet[Site], *, today: datetime.date) -> int:
-    """Rebuild the stored rows of those `sites` whose row is missing or not current; return
-    how many were rebuilt. When all are current this is one query.
-
-    Each rebuilt row records the `status_version` its site had when `site_status_list` read
-    it, in the same statement as the rows it depends on (later statements see later data), so
-    a row never claims a version newer than what it was computed from. Concurrent rebuilds
-    may both write; the last write wins and is current or stale, never wrong and current.
-    """
-    key = status_rules_key()
-    current = SiteStatusRow.objects.filter(
-        site=OuterRef("pk"), version=OuterRef("status_version"), as_of=today, rules=key
-    )
-    ids = list(sites.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), STATUS_ROWS_CHUNK):
-        chunk = ids[start : start + STATUS_ROWS_CHUNK]
-        statuses = site_status_list(Site.objects.filter(pk__in=chunk).order_by("pk"), today=today)
-        milestones = _open_milestone_counts(chunk, today=today)
-        SiteStatusRow.objects.bulk_create(
-            [
-                _status_row(status, rules=key, milestones=milestones.get(status.site.pk, {}))
-                for status in statuses
-            ],
-            update_conflicts=True,
-            unique_fields=["site"],
-            update_fields=STATUS_ROW_FIELDS,
-        )
-    return len(ids)
-
-
-def _status_row(status: SiteStatus, *, rules: str, milestones: dict[str, int]) -> SiteStatusRow:
-    engagement = status.engagement
-    return SiteStatusRow(
-        site=status.site,
-        version=status.site.status_version,
-        as_of=status.as_of,
-        rules=rules,
-        engagement=engagement,
-        phase=engagement.phase if engagement else "",
-        engagement_status=engagement.status if engagement else "",
-        current_liaison=status.current_liaison,
-        last_visit_date=status.last_visit_date,
-        risk_score=status.risk_score,
-        risk_reasons=status.risk_reasons,
-        milestones_overdue=milestones.get("overdue", 0),
-        milestones_due_soon=milestones.get("due_soon", 0),
-    )
 
 
 def of_sites(queryset: QuerySet, site_field: str, site_ids) -> QuerySet:
@@ -395,7 +333,7 @@ def due_soon_until(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=settings.PSP_DASHBOARD_DUE_SOON_DAYS)
 
 
-def _open_milestone_counts(site_ids: list[int], *, today: datetime.date) -> dict[int, dict]:
+def open_milestone_counts(site_ids: list[int], *, today: datetime.date) -> dict[int, dict]:
     rows = (
         open_milestones(site_ids)
         .values("engagement__site")
@@ -497,12 +435,10 @@ class PortfolioDashboard:
         ]
 
 
-def dashboard_sites(*, user: User, today: datetime.date) -> QuerySet[Site]:
-    """The sites the dashboard may count for `user`. Their stored status rows are made current
-    first (rebuilding the stale ones), since the filters and every site count read them."""
-    sites = site_status_queryset(user=user)
-    site_status_rows_refresh(sites, today=today)
-    return sites
+def dashboard_sites(*, user: User) -> QuerySet[Site]:
+    """The sites the dashboard may count for `user`. The filters and every site count read
+    their stored status rows: make those current first (`site_status_rows_refresh`)."""
+    return site_status_queryset(user=user)
 
 
 def dashboard_portfolio(

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from psp.portfolio.selectors import site_status_rows_refresh
+from psp.portfolio.services import site_status_rows_refresh
 from sites.models import Site
 
 

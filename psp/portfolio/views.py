@@ -34,6 +34,7 @@ from psp.portfolio.services import (
     quarterly_report_create,
     quarterly_report_publish,
     quarterly_report_update,
+    site_status_rows_refresh,
 )
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -51,9 +52,11 @@ def dashboard(request):
     widget (docs/portfolio.md)."""
     require_coordinator(request.user)
     today = timezone.localdate()
-    filterset = PortfolioFilterSet(
-        request.GET, queryset=dashboard_sites(user=request.user, today=today)
-    )
+    sites = dashboard_sites(user=request.user)
+    # The filters and the widgets read the sites' stored status rows: rebuild the stale ones
+    # (a write, on a GET: the rows are a cache of what the sites' records say today).
+    site_status_rows_refresh(sites, today=today)
+    filterset = PortfolioFilterSet(request.GET, queryset=sites)
     # An invalid filter (a cohort that is not a year) shows its error and counts no site.
     sites = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     core_area = filterset.form.cleaned_data.get("core_area") if filterset.is_valid() else None

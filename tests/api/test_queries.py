@@ -99,8 +99,7 @@ def detail_expectations(w):
         "/api/v1/core-areas/crime-analysis/": AUTH + one,
         f"/api/v1/sites/{w.a.slug}/status/": [
             *AUTH,
-            "the site, if the user may read its status",
-            "the site with current engagement and last visit",
+            "the site, if the user may read its status, with current engagement and last visit",
             "the engagement with milestone counts, next milestone and primary liaison",
             "the primary liaison with its user",
             "open TTA requests grouped by core area and status",

@@ -11,7 +11,7 @@ from liaisons.choices import VisitStatus
 from liaisons.services import assignment_create
 from psp.accounts.roles import Role
 from psp.domain import SITE_STATUS_SOURCES, validate_and_save
-from psp.portfolio.selectors import site_status_rows_refresh
+from psp.portfolio.services import site_status_rows_refresh
 from sites.choices import Phase
 from sites.models import CoreArea, Site
 from sites.services import engagement_start, milestone_complete, site_update

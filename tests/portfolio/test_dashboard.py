@@ -13,6 +13,7 @@ from liaisons.choices import AssignmentRole, VisitStatus
 from psp.accounts.roles import Role
 from psp.portfolio.filtersets import PortfolioFilterSet
 from psp.portfolio.selectors import dashboard_portfolio, dashboard_sites
+from psp.portfolio.services import site_status_rows_refresh
 from sites.choices import EngagementStatus, Phase
 from sites.models import CoreArea
 from tests import factories
@@ -42,8 +43,14 @@ def tta_request(site, *, area="crime-analysis", status=RequestStatus.SUBMITTED, 
     return request
 
 
+def current_sites(user):
+    sites = dashboard_sites(user=user)
+    site_status_rows_refresh(sites, today=TODAY)  # as the view does
+    return sites
+
+
 def dashboard_for(user, **params):
-    filterset = PortfolioFilterSet(params, queryset=dashboard_sites(user=user, today=TODAY))
+    filterset = PortfolioFilterSet(params, queryset=current_sites(user))
     assert filterset.is_valid(), filterset.errors
     return dashboard_portfolio(sites=filterset.qs, today=TODAY, core_area=params.get("core_area"))
 
@@ -188,7 +195,7 @@ def test_a_filter_applies_to_every_widget(coordinator, portfolio):
     ],
 )
 def test_each_filter_narrows_the_sites(coordinator, portfolio, params, sites):
-    filterset = PortfolioFilterSet(params, queryset=dashboard_sites(user=coordinator, today=TODAY))
+    filterset = PortfolioFilterSet(params, queryset=current_sites(coordinator))
     assert sorted(site.name for site in filterset.qs) == sites
 
 
@@ -309,7 +316,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, coordinator):
 
 def test_every_site_unfiltered_counts_the_same_as_every_site_named(coordinator, portfolio):
     # Unfiltered, the widgets skip narrowing their rows to the sites (every site is in).
-    everything = dashboard_sites(user=coordinator, today=TODAY)
+    everything = current_sites(coordinator)
     assert not everything.query.has_filters()
     named = everything.filter(pk__in=list(everything.values_list("pk", flat=True)))
 

@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from liaisons.choices import VisitStatus
 from psp.domain import site_status_touch
-from psp.portfolio import selectors
+from psp.portfolio import selectors, services
 from psp.portfolio.models import SiteStatusRow
-from psp.portfolio.selectors import site_status_list, site_status_rows_refresh
+from psp.portfolio.selectors import site_status_list
+from psp.portfolio.services import site_status_rows_refresh
 from psp.portfolio.tasks import refresh_site_status
 from sites.choices import EngagementStatus, Phase
 from sites.models import Milestone, Site
@@ -160,7 +161,7 @@ def test_deleting_what_a_row_names_deletes_the_row_and_it_is_rebuilt(sites):
 
 
 def test_rows_are_rebuilt_in_chunks_of_a_fixed_number_of_queries(sites, monkeypatch):
-    monkeypatch.setattr(selectors, "STATUS_ROWS_CHUNK", 2)
+    monkeypatch.setattr(services, "STATUS_ROWS_CHUNK", 2)
 
     with CaptureQueriesContext(connection) as captured:
         site_status_rows_refresh(Site.objects.all(), today=TODAY)
