@@ -89,13 +89,17 @@ class Case:
     notes: list[str] = field(default_factory=list)
 
 
-def _timings(function: Callable[[], object], repeats: int) -> list[float]:
-    times = []
+def _timings(*functions: Callable[[], object], repeats: int) -> list[list[float]]:
+    """Each function's run times, the functions taking turns: a case and its baseline are
+    compared with each other, so they are timed under the same load on the machine, not one
+    after the other (a few busy seconds used to land on one of them only)."""
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
+        for function, runs in zip(functions, times, strict=True):
+            gc.collect()
+            started = time.perf_counter()
+            function()
+            runs.append(time.perf_counter() - started)
     return times
 
 
@@ -130,7 +134,11 @@ def measure(case: Case) -> dict:
     with CaptureQueriesContext(connection) as captured:
         requests = case.run()
     queries = len(captured.captured_queries)  # read now: the next request clears the log
-    times = _timings(case.run, case.repeats)
+    if case.baseline is not None:
+        case.baseline()  # warm-up
+        times, base = _timings(case.run, case.baseline, repeats=case.repeats)
+    else:
+        (times,) = _timings(case.run, repeats=case.repeats)
     peak = _peak_memory(case.run)
     result = {
         "title": case.title,
@@ -143,8 +151,6 @@ def measure(case: Case) -> dict:
         "peak_memory_kb": round(peak / 1024, 1),
     }
     if case.baseline is not None:
-        case.baseline()  # warm-up
-        base = _timings(case.baseline, case.repeats)
         result["baseline_median_ms"] = round(statistics.median(base) * 1000, 2)
         result["baseline_peak_memory_kb"] = round(_peak_memory(case.baseline) / 1024, 1)
         result["baseline_ratio"] = round(
@@ -347,14 +353,14 @@ def repeats_for(scale: float) -> dict[str, int]:
     """Timed runs per case: fewer where one run is long, so `make bench` fits in 15 minutes."""
     big = scale >= 5
     return {
-        "dashboard": 7 if big else 15,
-        "sites_page": 15,
-        "visits_page": 15,
-        "visits_page_filtered": 15,
-        "api_sites": 15,
-        "api_site_visits": 15,
+        "dashboard": 15 if big else 25,
+        "sites_page": 30,
+        "visits_page": 30,
+        "visits_page_filtered": 30,
+        "api_sites": 50,
+        "api_site_visits": 50,
         "api_site_status_feed": 3 if big else 7,
-        "api_site_status": 20,
+        "api_site_status": 30,
         "export_visits_csv": 2 if big else 5,
         "reminder_sweep": 2 if big else 5,
     }
