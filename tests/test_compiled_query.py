@@ -96,3 +96,74 @@ def test_a_read_of_any_number_of_ids_is_what_its_queryset_reads():
         1,
         2,
     }
+
+
+def fields_of(instance) -> dict:
+    return {k: v for k, v in vars(instance).items() if k != "_state"}
+
+
+def test_instances_from_rows_are_the_instances_the_orm_builds():
+    from django.db.models import Count, Max
+
+    from psp.db import concrete_attnames, instances_from_rows
+    from sites.models import Engagement
+
+    for _ in range(3):
+        factories.MilestoneFactory()
+    annotated = Engagement.objects.order_by("pk").annotate(
+        count=Count("milestones"), latest=Max("milestones__due_date")
+    )
+    rows = annotated.values_list(*concrete_attnames(Engagement), "count", "latest")
+
+    built = instances_from_rows(Engagement, list(rows), ("count", "latest"))
+
+    expected = list(annotated)
+    assert [fields_of(e) for e in built] == [fields_of(e) for e in expected]
+    assert all(not e._state.adding and e._state.db == "default" for e in built)
+
+
+def test_the_status_reads_of_engagements_and_liaisons_are_the_orms():
+    from psp.portfolio import selectors
+    from sites.models import Engagement
+
+    today = timezone.localdate()
+    assignments = [factories.AssignmentFactory() for _ in range(3)]
+    for assignment in assignments:
+        factories.MilestoneFactory(engagement=assignment.engagement, due_date=today)
+    ids = [a.engagement_id for a in assignments]
+
+    engagements = selectors._engagements_with_counts(ids, today=today)
+    liaisons = selectors._liaisons_with_users({a.liaison_id for a in assignments})
+
+    for assignment in assignments:
+        engagement = engagements[assignment.engagement_id]
+        assert type(engagement) is Engagement
+        assert fields_of(engagement) == {
+            **fields_of(assignment.engagement),
+            "milestones_done": 0,
+            "milestones_open": 1,
+            "milestones_overdue": 0,
+            "next_due_date": today,
+            "next_due_title": engagement.milestones.get().title,
+            "primary_liaison_id": assignment.liaison_id,
+        }
+        liaison = liaisons[assignment.liaison_id]
+        assert fields_of(liaison) == fields_of(assignment.liaison)
+        assert fields_of(liaison.user) == fields_of(assignment.liaison.user)
+
+
+def test_int_count_reads_counts_without_a_converter():
+    from django.db.models import Count
+
+    from psp.db import IntCount
+    from sites.models import Engagement
+
+    factories.MilestoneFactory()
+    fast = Engagement.objects.annotate(n=IntCount("milestones")).values_list("n", flat=True)
+    slow = Engagement.objects.annotate(n=Count("milestones")).values_list("n", flat=True)
+
+    assert list(fast) == list(slow) == [1]
+    assert type(fast[0]) is int
+    compiler = fast.query.get_compiler(using="default")
+    compiler.setup_query()
+    assert compiler.get_converters([s[0] for s in compiler.select]) == {}
