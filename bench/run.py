@@ -26,6 +26,7 @@ import contextlib
 import csv
 import datetime
 import gc
+import importlib
 import io
 import json
 import os
@@ -583,9 +584,9 @@ def bench_environment(database: str) -> dict[str, str]:
 
 
 def child(scale: float, output: Path, only: set[str] | None) -> None:
-    import django
-
-    django.setup()
+    # Loaded as a gunicorn worker loads the app (settings, apps, middleware; psp/wsgi.py also
+    # takes what is loaded out of the garbage collector's view), before anything else runs.
+    importlib.import_module("psp.wsgi")
     from django.core.management import call_command
 
     started = time.monotonic()

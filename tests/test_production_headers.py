@@ -141,3 +141,17 @@ def test_the_session_cookie_is_secure_and_http_only(production_server):
         session.load(header)
     assert session["sessionid"]["secure"]
     assert session["sessionid"]["httponly"]
+
+
+def test_the_wsgi_app_takes_what_it_loaded_out_of_the_garbage_collectors_view():
+    import gc
+    import importlib
+    import sys
+
+    sys.modules.pop("psp.wsgi", None)
+    gc.unfreeze()
+    try:
+        importlib.import_module("psp.wsgi")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

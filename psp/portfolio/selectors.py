@@ -252,10 +252,11 @@ def _liaisons_with_users(ids) -> dict[int, Liaison]:
     rows = _LIAISONS_WITH_USERS.rows(*sorted(ids))
     width = len(concrete_attnames(Liaison))
     liaisons = instances_from_rows(Liaison, [row[:width] for row in rows])
-    for liaison, user in zip(
-        liaisons, instances_from_rows(User, [row[width:] for row in rows]), strict=True
-    ):
-        liaison.user = user
+    users = instances_from_rows(User, [row[width:] for row in rows])
+    for liaison, user in zip(liaisons, users, strict=True):
+        # Only liaison -> user: assigning `liaison.user` would also cache user -> liaison, a
+        # reference cycle left for the garbage collector.
+        Liaison.user.field.set_cached_value(liaison, user)
     return {liaison.pk: liaison for liaison in liaisons}
 
 
