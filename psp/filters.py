@@ -105,6 +105,7 @@ class FastSelect(forms.Select):
 
     def _render_picker(self, name, value, attrs, options, picker, choices):
         listed = {str(option_value) for option_value, _ in options}
+        matches = len([v for v, _ in options if v != ""])  # before the chosen one joins them
         chosen = [str(v) for v in self.format_value(value) if v not in ("", None)]
         for missing in (v for v in chosen if v not in listed):
             found = choices.option_for(missing)  # chosen before the search left it out
@@ -113,11 +114,10 @@ class FastSelect(forms.Select):
         ident = self.build_attrs(self.attrs, attrs).get("id") or f"id_{name}"
         singular, plural = picker.noun
         if picker.search and not picker.more:
-            count = len(options) - (1 if options and options[0][0] == "" else 0)
             hint = format_html(
                 "{} {} “{}”.",
-                count if count else "No",
-                f"{singular} matches" if count == 1 else f"{plural} match",
+                matches if matches else "No",
+                f"{singular} matches" if matches == 1 else f"{plural} match",
                 picker.search,
             )
         elif picker.search:

@@ -147,6 +147,12 @@ def test_the_chosen_site_stays_listed_and_selected_when_the_search_leaves_it_out
     assert options(html) == ["All sites", "Tulsa, OK", "Dayton, OH", "Memphis, TN"]
     assert '<option value="tulsa-ok" selected>' in html
 
+    searched = str(
+        site_filter_form(rf, coordinator, monkeypatch, "site=tulsa-ok&site_search=mem")["site"]
+    )
+    assert options(searched) == ["All sites", "Tulsa, OK", "Memphis, TN"]
+    assert "1 site matches “mem”." in searched  # the chosen one is listed, not counted
+
 
 def test_a_search_lists_only_choices_the_user_may_see(rf, monkeypatch, three_sites):
     from liaisons.models import Liaison
