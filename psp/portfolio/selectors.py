@@ -518,17 +518,12 @@ class PortfolioDashboard:
         ]
 
 
-def dashboard_sites(*, user: User) -> QuerySet[Site]:
-    """The sites the dashboard may count for `user`. The filters and every site count read
-    their stored status rows: make those current first (`site_status_rows_refresh`)."""
-    return site_status_queryset(user=user)
-
-
 def dashboard_portfolio(
     *, sites: QuerySet[Site], today: datetime.date, core_area: str | None = None
 ) -> PortfolioDashboard:
     """Every widget of the portfolio dashboard for the (filtered) `sites` of
-    `dashboard_sites`, aggregated in SQL from their stored status rows where a widget counts
+    `site_status_queryset`, whose stored status rows `site_status_rows_refresh` has made
+    current, aggregated in SQL from their stored status rows where a widget counts
     sites: thirteen queries whatever the number of sites — phase and status, cohorts, milestone
     counts, at-risk sites and their count, sites without a recent visit and their count,
     milestone rows, the TTA pipeline (counts, core areas), liaison workload (assignments, then

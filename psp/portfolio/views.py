@@ -24,11 +24,11 @@ from psp.portfolio.pdf import report_pdf_render
 from psp.portfolio.selectors import (
     PortfolioDashboard,
     dashboard_portfolio,
-    dashboard_sites,
     last_full_quarter,
     recent_quarters,
     report_content_build,
     report_item_keys,
+    site_status_queryset,
 )
 from psp.portfolio.services import (
     quarterly_report_create,
@@ -52,7 +52,7 @@ def dashboard(request):
     widget (docs/portfolio.md)."""
     require_coordinator(request.user)
     today = timezone.localdate()
-    sites = dashboard_sites(user=request.user)
+    sites = site_status_queryset(user=request.user)
     # The filters and the widgets read the sites' stored status rows: rebuild the stale ones
     # (a write, on a GET: the rows are a cache of what the sites' records say today).
     site_status_rows_refresh(sites, today=today)

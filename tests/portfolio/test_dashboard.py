@@ -12,7 +12,7 @@ from django.urls import reverse
 from liaisons.choices import AssignmentRole, VisitStatus
 from psp.accounts.roles import Role
 from psp.portfolio.filtersets import PortfolioFilterSet
-from psp.portfolio.selectors import dashboard_portfolio, dashboard_sites
+from psp.portfolio.selectors import dashboard_portfolio, site_status_queryset
 from psp.portfolio.services import site_status_rows_refresh
 from sites.choices import EngagementStatus, Phase
 from sites.models import CoreArea
@@ -44,7 +44,7 @@ def tta_request(site, *, area="crime-analysis", status=RequestStatus.SUBMITTED, 
 
 
 def current_sites(user):
-    sites = dashboard_sites(user=user)
+    sites = site_status_queryset(user=user)
     site_status_rows_refresh(sites, today=TODAY)  # as the view does
     return sites
 
